@@ -1,0 +1,43 @@
+"""create_app(config): the one composition root."""
+import logging
+import os
+import sys
+
+from flask import Flask
+
+from config.settings import Config, load
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    """Build the application: settings, database, engine, API, CLI, BPMN deployment, scheduler."""
+    from app import api as api_package, cli
+    from app.extensions import api, db, runtime
+    from app.scheduler import scheduler
+    from app.services.definitions import deploy_directory
+    from app.services.migrations import upgrade
+
+    settings = config if isinstance(config, Config) else load(config)
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(settings)
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_ATTACHMENT_BYTES + 1024 * 1024  # multipart framing
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
+
+    db.init_app(app)
+    runtime.init_app(app)
+    api.init_app(app)
+    api_package.register(app, api)
+    cli.register(app)
+    if settings.AUTO_MIGRATE:
+        upgrade(settings.DATABASE_URL)
+    deploy_directory(settings.BPMN_DIR)
+    if settings.SCHEDULER_ENABLED and _serving():
+        scheduler.start_background()
+    return app
+
+
+def _serving() -> bool:
+    """False for one-shot CLI commands (`flask principal create`...), true for `flask run` and WSGI servers."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return True
+    return "run" in sys.argv[1:]

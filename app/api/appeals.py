@@ -1,0 +1,35 @@
+from flask_smorest import Blueprint
+
+from app.api.auth import actor, authenticated
+from app.api.paging import PAGING, page_of
+from app.schemas.appeals import AppealListArgs, AppealResolveSchema, AppealSchema
+from app.services import appeals
+
+blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="The operations appeal inbox")
+
+
+@blp.route("/appeals", methods=["GET"])
+@authenticated("ops", "admin")
+@blp.arguments(AppealListArgs, location="query")
+@blp.response(200, AppealSchema(many=True))
+@blp.paginate(**PAGING)
+def inbox(filters, pagination_parameters):
+    """Appeals, oldest due first."""
+    return page_of(pagination_parameters, lambda page, size: appeals.list_appeals(actor(), filters, page, size))
+
+
+@blp.route("/appeals/<appeal_id>/claim", methods=["POST"])
+@authenticated("ops")
+@blp.response(200, AppealSchema)
+def claim(appeal_id):
+    """Take an open appeal."""
+    return appeals.claim_appeal(actor(), appeal_id)
+
+
+@blp.route("/appeals/<appeal_id>/resolve", methods=["POST"])
+@authenticated("ops")
+@blp.arguments(AppealResolveSchema)
+@blp.response(200, AppealSchema)
+def resolve(body, appeal_id):
+    """Decide an appeal: resume, return_to_seller, force_accept or close_with_refund."""
+    return appeals.resolve_appeal(actor(), appeal_id, body["outcome"], body["note"], body.get("refund_amount"))

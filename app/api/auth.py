@@ -1,0 +1,30 @@
+"""Bearer-token authentication for views; the actor of the request lives in flask.g."""
+from functools import wraps
+
+from flask import g, request
+
+from app.services.access import require_role
+from app.services.audit import Actor
+from app.services.principals import authenticate
+
+
+def authenticated(*roles: str):
+    """Require a valid bearer token, and one of `roles` when given (401 / 403 otherwise)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            g.actor = authenticate(token.strip() if scheme.lower() == "bearer" else None)
+            if roles:
+                require_role(g.actor, *roles)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def actor() -> Actor:
+    return g.actor

@@ -1,0 +1,65 @@
+from flask_smorest import Blueprint
+
+from app.api.auth import actor, authenticated
+from app.api.paging import PAGING, page_of
+from app.schemas.appeals import AppealCreateSchema, AppealSchema
+from app.schemas.orders import HistoryEventSchema, OrderCreateSchema, OrderListArgs, OrderSchema
+from app.schemas.tasks import ActionSchema
+from app.services import actions, appeals, history, orders
+
+blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, their actions, appeals and history")
+
+
+@blp.route("/orders", methods=["POST"])
+@authenticated("platform")
+@blp.arguments(OrderCreateSchema)
+@blp.response(201, OrderSchema)
+@blp.alt_response(200, schema=OrderSchema, description="The same order placed again (idempotent)")
+def place(body):
+    """Place a paid order and start its supervision (idempotent on order_no)."""
+    order, created = orders.place_order(actor(), body)
+    return order, 201 if created else 200
+
+
+@blp.route("/orders", methods=["GET"])
+@authenticated()
+@blp.arguments(OrderListArgs, location="query")
+@blp.response(200, OrderSchema(many=True))
+@blp.paginate(**PAGING)
+def list_orders(filters, pagination_parameters):
+    """Orders the caller may see, newest first."""
+    return page_of(pagination_parameters, lambda page, size: orders.list_orders(actor(), filters, page, size))
+
+
+@blp.route("/orders/<order_id>", methods=["GET"])
+@authenticated()
+@blp.response(200, OrderSchema)
+def get(order_id):
+    """One order with its current nodes and the caller's available actions."""
+    return orders.get_order(actor(), order_id)
+
+
+@blp.route("/orders/<order_id>/history", methods=["GET"])
+@authenticated()
+@blp.response(200, HistoryEventSchema(many=True))
+def order_history(order_id):
+    """The order's append-only operation log, oldest first."""
+    return history.order_history(actor(), order_id)
+
+
+@blp.route("/orders/<order_id>/actions/<action>", methods=["POST"])
+@authenticated()
+@blp.arguments(ActionSchema)
+@blp.response(200, OrderSchema)
+def act(body, order_id, action):
+    """Complete the order's ready task that offers `action`."""
+    return actions.perform_action(actor(), order_id, action, body["data"], body["attachments"])
+
+
+@blp.route("/orders/<order_id>/appeals", methods=["POST"])
+@authenticated("buyer", "seller")
+@blp.arguments(AppealCreateSchema)
+@blp.response(201, AppealSchema)
+def appeal(body, order_id):
+    """Appeal to operations; the order is frozen until the appeal is resolved."""
+    return appeals.open_appeal(actor(), order_id, body["reason"], body["demand"], body["attachments"])

@@ -1,0 +1,16 @@
+from flask_smorest import Blueprint
+
+from app.api.auth import authenticated
+from app.schemas.principals import PrincipalCreateSchema, PrincipalSchema
+from app.services.principals import create_principal
+
+blp = Blueprint("principals", __name__, url_prefix="/api/v1", description="Principals and tokens (admin)")
+
+
+@blp.route("/principals", methods=["POST"])
+@authenticated("admin")
+@blp.arguments(PrincipalCreateSchema)
+@blp.response(201, PrincipalSchema)
+def create(body):
+    """Create a principal; the response carries its token, shown once."""
+    return create_principal(body["name"], body["role"], body.get("review_role"))

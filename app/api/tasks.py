@@ -1,0 +1,28 @@
+from flask_smorest import Blueprint
+
+from app.api.auth import actor, authenticated
+from app.api.paging import PAGING, page_of
+from app.schemas.orders import OrderSchema
+from app.schemas.tasks import TaskCompleteSchema, TaskListArgs, TaskSchema
+from app.services import actions
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="The caller's task inbox")
+
+
+@blp.route("/tasks", methods=["GET"])
+@authenticated("buyer", "seller", "reviewer")
+@blp.arguments(TaskListArgs, location="query")
+@blp.response(200, TaskSchema(many=True))
+@blp.paginate(**PAGING)
+def inbox(filters, pagination_parameters):
+    """Ready tasks the caller may complete, across orders."""
+    return page_of(pagination_parameters, lambda page, size: actions.list_tasks(actor(), filters, page, size))
+
+
+@blp.route("/tasks/<task_id>/complete", methods=["POST"])
+@authenticated("buyer", "seller", "reviewer")
+@blp.arguments(TaskCompleteSchema)
+@blp.response(200, OrderSchema)
+def complete(body, task_id):
+    """Complete one task with an action it offers."""
+    return actions.complete_task(actor(), task_id, body["action"], body["data"], body["attachments"])

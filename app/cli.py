@@ -1,0 +1,78 @@
+"""flask commands: principals, schema, audit verification, scheduler workers."""
+import sys
+
+import click
+from flask import current_app
+
+from app.errors import DomainError
+
+
+def register(app) -> None:
+    for group in (principal, db, audit, scheduler_group):
+        app.cli.add_command(group)
+
+
+@click.group()
+def principal():
+    """Manage principals and their tokens."""
+
+
+@principal.command("create")
+@click.argument("name")
+@click.option("--role", required=True)
+@click.option("--review-role", default=None)
+def principal_create(name, role, review_role):
+    """Create a principal; the token is printed alone on the last line."""
+    from app.services.principals import create_principal
+    try:
+        created = create_principal(name, role, review_role)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.detail} {getattr(exc, 'errors', '') or ''}".strip()) from None
+    click.echo(f"created {created['role']} {created['name']}")
+    click.echo(created["token"])
+
+
+@click.group()
+def db():
+    """Database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+def db_upgrade(revision):
+    """Apply migrations to DATABASE_URL, then deploy new or changed BPMN."""
+    from app.services.definitions import deploy_directory
+    from app.services.migrations import upgrade
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    for key, version, created in deploy_directory(current_app.config["BPMN_DIR"]):
+        click.echo(f"{key} v{version}{' deployed' if created else ''}")
+    click.echo("database is at the latest revision")
+
+
+@click.group()
+def audit():
+    """The operation log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Check every order's hash chain; report the first broken event of each."""
+    from app.services.history import verify_chains
+    checked, broken = verify_chains()
+    for order_id, reason in broken:
+        click.echo(f"BROKEN order {order_id}: {reason}")
+    click.echo(f"{checked} chain(s) checked, {len(broken)} broken")
+    sys.exit(1 if broken else 0)
+
+
+@click.group("scheduler")
+def scheduler_group():
+    """Timer workers."""
+
+
+@scheduler_group.command("run")
+def scheduler_run():
+    """Run a scheduler worker until interrupted (any number may run against one PostgreSQL)."""
+    from app.scheduler import scheduler
+    click.echo("scheduler worker running")
+    scheduler.run_forever()

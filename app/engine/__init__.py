@@ -1,0 +1,26 @@
+"""The only package that imports SpiffWorkflow. Services talk to it through `Engine`."""
+from app.engine.expressions import RestrictedScriptEngine, problems
+from app.engine.instance import UserTask, WorkflowInstance
+from app.engine.specs import BpmnParseError, Definition, DefinitionCache, parse_definition, read_xml
+from app.engine.timers import install_clock
+
+
+class Engine:
+    """Parsed definitions plus the restricted script engine; one per application."""
+
+    def __init__(self, helpers: dict | None = None):
+        self.definitions = DefinitionCache()
+        self.script_engine = RestrictedScriptEngine(helpers)
+
+    def definition(self, spec_key: str, load_xml) -> Definition:
+        return self.definitions.get(spec_key, load_xml)
+
+    def start(self, definition: Definition, data: dict) -> WorkflowInstance:
+        return WorkflowInstance.start(definition, data, self.script_engine)
+
+    def load(self, definition: Definition, state: dict) -> WorkflowInstance:
+        return WorkflowInstance.load(definition, state, self.script_engine)
+
+
+__all__ = ["BpmnParseError", "Definition", "Engine", "UserTask", "WorkflowInstance", "install_clock",
+           "parse_definition", "problems", "read_xml"]

@@ -1,0 +1,151 @@
+"""One workflow instance behind intent-named methods; the only place that drives SpiffWorkflow tasks."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import serializer, timers
+from app.engine.specs import Definition
+from app.errors import ActionNotAvailableError, ForbiddenError, WorkflowError
+
+
+@dataclass(frozen=True)
+class UserTask:
+    """A READY manual task as the platform sees it (lane = role, actions from the properties)."""
+
+    id: str
+    node_id: str
+    name: str
+    name_zh: str | None
+    lane: str | None
+    review_role: str | None
+    actions: tuple[str, ...]
+    forms: dict
+    sla: str | None
+    since: datetime
+
+
+def _split_pairs(value: str | None) -> dict:
+    pairs = (item.split("=", 1) for item in (value or "").split(",") if "=" in item)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _user_task(task) -> UserTask:
+    spec = task.task_spec
+    props = (spec.extensions or {}).get("properties", {})
+    return UserTask(
+        id=str(task.id), node_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+        name_zh=props.get("status_zh"), lane=spec.lane, review_role=props.get("review_role"),
+        actions=tuple(a.strip() for a in props.get("actions", "").split(",") if a.strip()),
+        forms=_split_pairs(props.get("form")), sla=props.get("sla"),
+        since=datetime.fromtimestamp(task.last_state_change, timezone.utc),
+    )
+
+
+class WorkflowInstance:
+    """A BPMN workflow with the restricted script engine attached."""
+
+    def __init__(self, workflow: BpmnWorkflow, definition: Definition, script_engine):
+        self._wf = workflow
+        self.definition = definition
+        self._wf.script_engine = script_engine  # not serialized: re-attached after every load
+
+    @classmethod
+    def start(cls, definition: Definition, data: dict, script_engine) -> "WorkflowInstance":
+        """Create the workflow, seed its data and run it to the first wait."""
+        spec, subs = definition.specs()
+        instance = cls(BpmnWorkflow(spec, subs, script_engine=script_engine), definition, script_engine)
+        instance._wf.task_tree.data.update(data)
+        instance._advance(None)
+        return instance
+
+    @classmethod
+    def load(cls, definition: Definition, state: dict, script_engine) -> "WorkflowInstance":
+        spec, subs = definition.specs()
+        return cls(serializer.load(state, spec, subs), definition, script_engine)
+
+    def dump(self) -> dict:
+        return serializer.dump(self._wf)
+
+    # -- reading -------------------------------------------------------------------------------
+    def ready_user_tasks(self) -> list[UserTask]:
+        return [_user_task(t) for t in self._wf.get_tasks(state=TaskState.READY, manual=True)]
+
+    def is_completed(self) -> bool:
+        return self._wf.is_completed()
+
+    def completed_node_ids(self) -> list[str]:
+        seen = (t.task_spec.bpmn_id for t in self._wf.get_tasks(state=TaskState.COMPLETED))
+        return list(dict.fromkeys(n for n in seen if n))
+
+    def next_timer_at(self) -> datetime | None:
+        return timers.next_due(self._wf)
+
+    # -- acting --------------------------------------------------------------------------------
+    def complete(self, task_id: str, action: str, lane: str, data: dict) -> UserTask:
+        """Complete a READY manual task of `lane` offering `action`; writes `decision`, runs the engine."""
+        task = self._find_ready(task_id)
+        view = _user_task(task)
+        if action not in view.actions:
+            raise ActionNotAvailableError(f"task {view.node_id} does not offer {action!r}")
+        if view.lane != lane:
+            raise ForbiddenError(f"{view.node_id} is done by the {view.lane}, not the {lane}")
+        task.data.update(data)
+        task.data["decision"] = action
+        self._advance(task)
+        return view
+
+    def fire_due_timers(self) -> None:
+        """Re-check timers against the clock and run what came due."""
+        try:
+            self._wf.refresh_timers()
+        except Exception as exc:  # a bad timer expression raises a bare Exception
+            raise WorkflowError(f"timer refresh failed: {exc}") from exc
+        self._advance(None)
+
+    def shift_timers(self, delta: timedelta) -> None:
+        timers.shift(self._wf, delta)
+
+    def rewind_to_lane(self, lane: str) -> bool:
+        """Make the latest completed manual task of `lane` READY again (later work is dropped)."""
+        done = self._wf.get_tasks(state=TaskState.COMPLETED, manual=True, lane=lane)
+        if not done:
+            return False
+        latest = max(done, key=lambda t: t.last_state_change)
+        self._wf.reset_from_task_id(latest.id)
+        self._advance(None)
+        return True
+
+    def cancel(self) -> None:
+        self._wf.cancel()
+
+    # -- internals -----------------------------------------------------------------------------
+    def _find_ready(self, task_id: str):
+        try:
+            task = self._wf.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, SpiffWorkflowException):
+            task = None
+        # run() does not check the state itself (spiffworkflow-notes §1)
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise ActionNotAvailableError("the task is not ready")
+        return task
+
+    def _advance(self, task) -> None:
+        try:
+            if task is not None:
+                task.run()
+            self._wf.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            raise _engine_error(exc) from exc
+        except Exception as exc:
+            raise WorkflowError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _engine_error(exc: SpiffWorkflowException) -> WorkflowError:
+    failed = getattr(exc, "task", None)
+    element = failed.task_spec.bpmn_id if failed is not None else getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
+    line = getattr(exc, "line_number", None) or None
+    return WorkflowError(str(exc).strip(), element_id=element, line=line)

@@ -1,0 +1,44 @@
+"""Serializing workflows without their spec (the spec is cached per definition version)."""
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+SPECS_KEY = "__specs__"
+
+
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out on save; on load the caller injects (spec, subprocess_specs) under SPECS_KEY."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        spec, subprocess_specs = dct.pop(SPECS_KEY)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_SPECLESS = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**SPIFF_CONFIG,
+                                                                     BpmnWorkflow: SpeclessWorkflowConverter}))
+
+
+def dump(workflow) -> dict:
+    """JSON-ready state of `workflow`, without its spec."""
+    return _SPECLESS.to_dict(workflow)
+
+
+def load(state: dict, spec, subprocess_specs):
+    """Rebuild a workflow from `dump()` output and the spec objects of its definition version."""
+    return _SPECLESS.from_dict({**state, SPECS_KEY: (spec, subprocess_specs)})

@@ -1,0 +1,52 @@
+"""Timer plumbing: SpiffWorkflow's timer module reads our clock; due times can be read and shifted."""
+from datetime import datetime, timedelta
+
+from SpiffWorkflow.util.task import TaskState
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition,
+)
+
+TIMER_TYPES = (DurationTimerEventDefinition, TimeDateEventDefinition, CycleTimerEventDefinition)
+
+
+def install_clock(now) -> None:
+    """Make SpiffWorkflow compute and compare timer due times with `now()` (an aware datetime)."""
+
+    class ClockDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            value = now()
+            return value if tz is None else value.astimezone(tz)
+
+    timer_module.datetime = ClockDatetime
+
+
+def _waiting_timer_tasks(wf):
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        spec = task.task_spec
+        definition = getattr(spec, "event_definition", None)
+        if isinstance(definition, TIMER_TYPES) and "event_value" in task.internal_data:
+            yield task, definition
+
+
+def next_due(wf) -> datetime | None:
+    """The earliest due time among the instance's waiting timers."""
+    due = []
+    for task, definition in _waiting_timer_tasks(wf):
+        value = task.internal_data["event_value"]
+        if isinstance(definition, CycleTimerEventDefinition):
+            due.append(datetime.fromisoformat(value["next"]))
+        elif value is not None:
+            due.append(TimerEventDefinition.get_datetime(value))
+    return min(due) if due else None
+
+
+def shift(wf, delta: timedelta) -> None:
+    """Move every waiting timer forward by `delta` (pause semantics after a freeze)."""
+    for task, definition in _waiting_timer_tasks(wf):
+        value = task.internal_data["event_value"]
+        if isinstance(definition, CycleTimerEventDefinition):
+            value["next"] = (datetime.fromisoformat(value["next"]) + delta).isoformat()
+        elif value is not None:
+            task.internal_data["event_value"] = (TimerEventDefinition.get_datetime(value) + delta).isoformat()

@@ -1,0 +1,76 @@
+"""Unbound singletons, bound to one app by create_app(). Nothing here connects at import time."""
+from pathlib import Path
+
+from flask_smorest import Api
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app.clock import clock
+from app.engine import Engine, install_clock
+
+
+class Database:
+    """The SQLAlchemy engine and a thread-scoped session; services own the transactions."""
+
+    def __init__(self) -> None:
+        self.engine = None
+        self.session: scoped_session | None = None
+
+    def init_app(self, app) -> None:
+        self.configure(app.config["DATABASE_URL"])
+        app.teardown_appcontext(lambda exc: self.session.remove())
+
+    def configure(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            self.engine = _sqlite_engine(url, parsed.database)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self.session = scoped_session(sessionmaker(self.engine, expire_on_commit=False))
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+
+def _sqlite_engine(url: str, path: str | None):
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let BEGIN below decide the locking
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # SQLite has no FOR UPDATE: one writer at a time, taken at the start of the transaction,
+        # so two actions on one order run one after the other instead of deadlocking.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Runtime:
+    """Settings and the workflow engine, reachable from services without Flask."""
+
+    def __init__(self) -> None:
+        self.settings = None
+        self.engine: Engine | None = None
+        self.clock = clock
+
+    def init_app(self, app) -> None:
+        self.settings = app.config
+        self.engine = Engine()
+        install_clock(self.clock.now)
+
+
+db = Database()
+runtime = Runtime()
+api = Api()

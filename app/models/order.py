@@ -1,0 +1,58 @@
+"""A paid marketplace order and the inbox projection of its ready user tasks."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, new_id
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_buyer_created", "buyer", "created_at"),
+                      Index("ix_orders_seller_created", "seller", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    buyer: Mapped[str] = mapped_column(String(100))
+    seller: Mapped[str] = mapped_column(String(100))
+    product: Mapped[dict] = mapped_column(JSON)
+    delivery_type: Mapped[str] = mapped_column(String(30), index=True)
+    supervised: Mapped[bool] = mapped_column(Boolean)
+    billing: Mapped[dict] = mapped_column(JSON)
+    amount_paid: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    paid_at: Mapped[datetime]
+    recipient: Mapped[dict | None] = mapped_column(JSON)
+    milestones: Mapped[list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    rejection_count: Mapped[int] = mapped_column(Integer, default=0)
+    actual_start_time: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    completed_at: Mapped[datetime | None]
+
+
+class Task(Base):
+    """A READY user task as the inbox sees it; rewritten with the instance state in one transaction."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_inbox", "status", "role", "assignee"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    node_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str]
+    name_zh: Mapped[str | None]
+    role: Mapped[str] = mapped_column(String(20))
+    review_role: Mapped[str | None] = mapped_column(String(20))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    actions: Mapped[list] = mapped_column(JSON)
+    forms: Mapped[dict] = mapped_column(JSON)  # action -> form schema name
+    status: Mapped[str] = mapped_column(String(20))  # ready | completed | cancelled
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,21 @@
+"""Who calls the API: one principal, one role, one hashed bearer token."""
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+ROLES = ("buyer", "seller", "ops", "analyst", "reviewer", "platform", "admin")
+REVIEW_ROLES = ("base_manager", "rep_office", "product_dept", "cloud_review")
+
+
+class Principal(Base):
+    __tablename__ = "principal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    review_role: Mapped[str | None] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]

@@ -1,0 +1,51 @@
+"""Deployed BPMN versions and the running process instance of each supervised order."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+
+
+class ProcessDefinition(Base):
+    """One version of one process key; content-addressed by sha256 of the XML."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (
+        UniqueConstraint("key", "version", name="uq_process_definition_key_version"),
+        UniqueConstraint("key", "sha256", name="uq_process_definition_key_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    xml: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # current | retired
+
+    @property
+    def spec_key(self) -> str:
+        return f"{self.key}@{self.version}"
+
+
+class ProcessInstance(Base):
+    """Engine state of one order, serialized without the spec; `version_id` is the optimistic lock."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    state: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # running | completed | error
+    error: Mapped[dict | None] = mapped_column(JSON)
+    frozen_at: Mapped[datetime | None]
+    next_timer_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    version_id: Mapped[int] = mapped_column(nullable=False)
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version_id}

@@ -1,0 +1,47 @@
+from marshmallow import fields, validate
+
+from app.schemas.common import StrictSchema
+
+OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund")
+
+
+class AppealCreateSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    demand = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    attachments = fields.List(fields.String(), load_default=list)
+
+
+class AppealResolveSchema(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+    refund_amount = fields.Decimal(places=2, load_default=None, allow_none=True)
+
+
+class AppealListArgs(StrictSchema):
+    status = fields.String(validate=validate.OneOf(("open", "resolved")))
+    overdue = fields.Boolean()
+    claimed_by = fields.String()
+
+
+class ResolutionSchema(StrictSchema):
+    outcome = fields.String()
+    note = fields.String(allow_none=True)
+    refund_amount = fields.Decimal(places=2, as_string=True, allow_none=True)
+    resolved_by = fields.String()
+    resolved_at = fields.DateTime()
+
+
+class AppealSchema(StrictSchema):
+    id = fields.String()
+    order = fields.Dict()
+    appellant = fields.Dict()
+    reason = fields.String()
+    demand = fields.String()
+    attachments = fields.List(fields.String())
+    frozen_nodes = fields.List(fields.String())
+    opened_at = fields.DateTime()
+    due_at = fields.DateTime()
+    claimed_by = fields.String(allow_none=True)
+    status = fields.String()
+    overdue = fields.Boolean()
+    resolution = fields.Nested(ResolutionSchema, allow_none=True)

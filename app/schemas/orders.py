@@ -1,0 +1,110 @@
+from marshmallow import fields, validate
+
+from app.schemas.common import Money, StrictSchema
+
+DELIVERY_TYPES = ("manual_service", "license", "hardware", "saas", "orchestration", "data_file",
+                  "image", "api", "container", "ai_asset", "data_asset", "application_asset", "saas_instant")
+
+
+class ProductSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    spec = fields.String(load_default=None, allow_none=True)
+    delivery_type = fields.String(required=True, validate=validate.OneOf(DELIVERY_TYPES))
+    manual_kind = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(("standard", "site_building")))
+    license_mode = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.OneOf(("authcode", "system_id", "hardware_id", "offline", "package")))
+    goods_class = fields.String(load_default="general", validate=validate.OneOf(("general", "joint", "huawei")))
+    scenario = fields.String(load_default="none", validate=validate.OneOf(("none", "empowerment", "base")))
+    supervised = fields.Boolean(load_default=True)
+
+
+class BillingSchema(StrictSchema):
+    mode = fields.String(required=True, validate=validate.OneOf(("periodic", "one_off", "on_demand")))
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$", error="an ISO 8601 period such as P1M or P1Y"))
+
+
+class RecipientSchema(StrictSchema):
+    name = fields.String(required=True)
+    phone = fields.String(required=True, validate=validate.Length(min=3, max=30))
+    address = fields.String(required=True)
+
+
+class MilestoneSchema(StrictSchema):
+    name = fields.String(required=True)
+    amount = Money
+
+
+class OrderCreateSchema(StrictSchema):
+    order_no = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$"))
+    buyer = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    seller = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    product = fields.Nested(ProductSchema, required=True)
+    billing = fields.Nested(BillingSchema, required=True)
+    amount_paid = fields.Decimal(required=True, places=2, as_string=True, validate=validate.Range(min=0))
+    paid_at = fields.AwareDateTime(required=True)
+    recipient = fields.Nested(RecipientSchema, load_default=None, allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneSchema), load_default=None, allow_none=True)
+
+
+class NodeSchema(StrictSchema):
+    id = fields.String()
+    name = fields.String()
+    name_zh = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    since = fields.DateTime(allow_none=True)
+
+
+class ValiditySchema(StrictSchema):
+    start = fields.DateTime(allow_none=True)
+    end = fields.DateTime(allow_none=True)
+
+
+class OrderSchema(StrictSchema):
+    id = fields.String()
+    order_no = fields.String()
+    status = fields.String()
+    delivery_type = fields.String()
+    buyer = fields.String()
+    seller = fields.String()
+    product = fields.Dict()
+    billing = fields.Dict()
+    amount_paid = Money
+    paid_at = fields.DateTime()
+    recipient = fields.Dict(allow_none=True)
+    milestones = fields.List(fields.Dict(), allow_none=True)
+    process = fields.Dict(allow_none=True)
+    nodes = fields.List(fields.Nested(NodeSchema))
+    frozen = fields.Boolean()
+    open_appeal = fields.String(allow_none=True)
+    rejection_count = fields.Integer()
+    available_actions = fields.List(fields.Dict())
+    validity = fields.Nested(ValiditySchema)
+    actual_start_time = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    refund_amount = fields.Decimal(places=2, as_string=True, allow_none=True)
+    authcode = fields.String(allow_none=True)
+    error = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class OrderListArgs(StrictSchema):
+    status = fields.String(validate=validate.OneOf(("processing", "completed", "refunded", "cancelled", "error")))
+    delivery_type = fields.String()
+    node = fields.String()
+    frozen = fields.Boolean()
+
+
+class HistoryEventSchema(StrictSchema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.Dict()
+    type = fields.String()
+    node = fields.String(allow_none=True)
+    action = fields.String(allow_none=True)
+    data = fields.Dict()
+    attachments = fields.List(fields.String())
+    hash = fields.String()

@@ -1,0 +1,17 @@
+from marshmallow import fields, validate
+
+from app.models.principal import REVIEW_ROLES, ROLES
+from app.schemas.common import StrictSchema
+
+
+class PrincipalCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{1,100}$"))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    review_role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REVIEW_ROLES))
+
+
+class PrincipalSchema(StrictSchema):
+    name = fields.String()
+    role = fields.String()
+    review_role = fields.String(allow_none=True)
+    token = fields.String()

@@ -1,0 +1,34 @@
+from marshmallow import fields
+
+from app.schemas.common import StrictSchema
+
+
+class ActionSchema(StrictSchema):
+    data = fields.Dict(load_default=dict)
+    attachments = fields.List(fields.String(), load_default=list)
+
+
+class TaskCompleteSchema(ActionSchema):
+    action = fields.String(required=True)
+
+
+class TaskListArgs(StrictSchema):
+    delivery_type = fields.String()
+    node = fields.String()
+    overdue = fields.Boolean()
+
+
+class TaskSchema(StrictSchema):
+    id = fields.String()
+    order_id = fields.String()
+    order_no = fields.String()
+    delivery_type = fields.String()
+    node = fields.String()
+    name = fields.String()
+    name_zh = fields.String(allow_none=True)
+    role = fields.String()
+    review_role = fields.String(allow_none=True)
+    actions = fields.List(fields.String())
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()

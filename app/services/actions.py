@@ -1,0 +1,121 @@
+"""Completing user tasks: the order-level action call, the task inbox and its complete call."""
+from datetime import datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
+                        OrderFrozenError, ValidationFailedError, WorkflowError)
+from app.extensions import runtime
+from app.models import Order, ProcessInstance, Task
+from app.schemas.forms import form_for
+from app.services import audit
+from app.services.access import ACTING_ROLES, may_act, task_filter, visible_order
+from app.services.attachments import link_attachments
+from app.services.audit import Actor
+from app.services.order_view import present_order
+from app.services.unit import Page, paginate, transaction
+from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
+
+
+def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
+                   task_id: str | None = None) -> dict:
+    """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
+    try:
+        with transaction() as session:
+            order = visible_order(session, actor, order_id)
+            if actor.role not in ACTING_ROLES:
+                raise ForbiddenError(f"the {actor.role} role does not complete tasks")
+            instance = lock_instance(session, order.id)
+            task = _task_offering(session, order, instance, action, task_id)
+            if not may_act(actor, task):
+                raise ForbiddenError(f"{task.node_id} is not yours to complete")
+            values = _validated(task, action, data, attachments, order)
+            workflow = open_workflow(instance)
+            workflow.complete(task.id, action, lane=actor.role, data=_task_data(values))
+            _apply_effects(order, action, values)
+            link_attachments(session, actor, order.id, values.get("attachments", []))
+            audit.record(session, order.id, actor, "task_completed", node=task.node_id, action=action,
+                         data=_task_data({k: v for k, v in values.items() if k != "attachments"}),
+                         attachments=values.get("attachments", []))
+            save_workflow(session, order, instance, workflow, actor)
+            return present_order(session, order, actor)
+    except WorkflowError as err:
+        record_engine_failure(order_id, err)
+        raise
+
+
+def _task_offering(session, order: Order, instance: ProcessInstance, action: str, task_id: str | None) -> Task:
+    if instance.frozen_at is not None:
+        raise OrderFrozenError("an appeal is open: the order is frozen until operations resolve it")
+    if order.status != "processing" or instance.status != "running":
+        raise ConflictError(f"the order is {order.status}")
+    query = select(Task).where(Task.order_id == order.id, Task.status == "ready")
+    if task_id is not None:
+        query = query.where(Task.id == task_id)
+    for task in session.scalars(query.order_by(Task.created_at)):
+        if action in task.actions:
+            return task
+    raise ActionNotAvailableError(f"no ready task of this order offers {action!r} now")
+
+
+def _validated(task: Task, action: str, data: dict, attachments: list[str], order: Order) -> dict:
+    try:
+        values = form_for(task.forms.get(action)).load({**(data or {}), "attachments": attachments or []})
+    except ValidationError as exc:
+        raise ValidationFailedError(exc.messages) from None
+    start = values.get("actual_start_time")
+    if start is not None and not (order.paid_at <= start <= runtime.clock.now()):
+        raise ValidationFailedError({"actual_start_time": ["must be between payment and now"]})
+    return values
+
+
+def _task_data(values: dict) -> dict:
+    """Form values as plain JSON for task data and the audit log."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _apply_effects(order: Order, action: str, values: dict) -> None:
+    if action == "reject":
+        order.rejection_count += 1
+    if action == "deliver" and values.get("actual_start_time"):
+        order.actual_start_time = values["actual_start_time"]
+    if action == "accept":
+        order.accepted_at = runtime.clock.now()
+
+
+def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
+    """The caller's inbox: ready tasks of unfrozen orders they may complete."""
+    with transaction() as session:
+        query = (select(Task).join(Order, Order.id == Task.order_id)
+                 .join(ProcessInstance, ProcessInstance.order_id == Task.order_id)
+                 .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None))
+                 .order_by(Task.created_at, Task.id))
+        if filters.get("delivery_type"):
+            query = query.where(Order.delivery_type == filters["delivery_type"])
+        if filters.get("node"):
+            query = query.where(Task.node_id == filters["node"])
+        if filters.get("overdue") is not None:
+            late = Task.due_at.is_not(None) & (Task.due_at < runtime.clock.now())
+            query = query.where(late if filters["overdue"] else ~late)
+        return paginate(session, query, page, page_size, lambda t: present_task(session, t))
+
+
+def present_task(session, task: Task) -> dict:
+    order = session.get(Order, task.order_id)
+    overdue = task.due_at is not None and task.due_at < runtime.clock.now()
+    return {"id": task.id, "order_id": task.order_id, "order_no": order.order_no,
+            "delivery_type": order.delivery_type, "node": task.node_id, "name": task.name,
+            "name_zh": task.name_zh, "role": task.role, "review_role": task.review_role,
+            "actions": task.actions, "created_at": task.created_at, "due_at": task.due_at, "overdue": overdue}
+
+
+def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> dict:
+    """The task-level form of perform_action."""
+    with transaction() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFoundError("no such task")
+        visible_order(session, actor, task.order_id)
+        order_id = task.order_id
+    return perform_action(actor, order_id, action, data, attachments, task_id=task_id)

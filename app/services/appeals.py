@@ -1,0 +1,162 @@
+"""Appeals: a party freezes the order; operations claim and resolve it from their inbox."""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError, WorkflowError
+from app.extensions import runtime
+from app.models import Appeal, Notification, Order, Task
+from app.services import audit
+from app.services.access import is_party, require_role, visible_order
+from app.services.attachments import link_attachments
+from app.services.audit import Actor
+from app.services.calendar import add_working_days
+from app.services.unit import Page, paginate, transaction
+from app.services.workflow import finish_order, lock_instance, open_workflow, record_engine_failure, save_workflow
+
+APPEAL_SLA_WORKING_DAYS = 3
+SELLER_LANE = "seller"
+
+
+def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachments: list[str]) -> dict:
+    """The buyer or seller of a processing order appeals; the order freezes until ops resolve it."""
+    with transaction() as session:
+        order = visible_order(session, actor, order_id)
+        if not is_party(actor, order):
+            raise ForbiddenError("only the buyer or the seller of the order may appeal")
+        instance = lock_instance(session, order.id)
+        if order.status != "processing":
+            raise ConflictError(f"the order is {order.status}: there is nothing to appeal")
+        if instance.frozen_at is not None:
+            raise ConflictError("an appeal is already open for this order")
+        now = runtime.clock.now()
+        ready = session.scalars(select(Task.node_id).where(Task.order_id == order.id, Task.status == "ready")).all()
+        appeal = Appeal(order_id=order.id, appellant=actor.name, appellant_role=actor.role, reason=reason,
+                        demand=demand, attachments=list(attachments), frozen_nodes=list(ready), opened_at=now,
+                        due_at=add_working_days(now, APPEAL_SLA_WORKING_DAYS), status="open")
+        session.add(appeal)
+        instance.frozen_at = now
+        link_attachments(session, actor, order.id, attachments)
+        session.flush()
+        audit.record(session, order.id, actor, "appeal_opened", data={"appeal_id": appeal.id, "reason": reason,
+                     "demand": demand, "frozen_nodes": list(ready)}, attachments=attachments)
+        return present_appeal(appeal, order)
+
+
+def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
+    """The operations inbox, oldest due first."""
+    require_role(actor, "ops", "admin")
+    with transaction() as session:
+        query = select(Appeal).order_by(Appeal.due_at, Appeal.id)
+        if filters.get("status"):
+            query = query.where(Appeal.status == filters["status"])
+        if filters.get("claimed_by"):
+            query = query.where(Appeal.claimed_by == filters["claimed_by"])
+        if filters.get("overdue") is not None:
+            late = (Appeal.status == "open") & (Appeal.due_at < runtime.clock.now())
+            query = query.where(late if filters["overdue"] else ~late)
+        return paginate(session, query, page, page_size,
+                        lambda a: present_appeal(a, session.get(Order, a.order_id)))
+
+
+def claim_appeal(actor: Actor, appeal_id: str) -> dict:
+    """An ops manager takes an open appeal; someone else's claim is a conflict."""
+    require_role(actor, "ops")
+    with transaction() as session:
+        appeal, order = _open_appeal_for(session, actor, appeal_id)
+        if appeal.claimed_by is None:
+            appeal.claimed_by, appeal.claimed_at = actor.name, runtime.clock.now()
+            audit.record(session, order.id, actor, "appeal_claimed", data={"appeal_id": appeal.id})
+        return present_appeal(appeal, order)
+
+
+def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund_amount: Decimal | None) -> dict:
+    """Decide an appeal, unfreeze the order and tell both parties."""
+    require_role(actor, "ops")
+    order_id = None
+    try:
+        with transaction() as session:
+            appeal, order = _open_appeal_for(session, actor, appeal_id)
+            order_id = order.id
+            instance = lock_instance(session, order.id)
+            workflow = open_workflow(instance)
+            now = runtime.clock.now()
+            workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
+            OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
+            instance.frozen_at = None
+            save_workflow(session, order, instance, workflow, actor)
+            appeal.status, appeal.outcome, appeal.note = "resolved", outcome, note
+            appeal.resolved_by, appeal.resolved_at, appeal.refund_amount = actor.name, now, refund_amount
+            _notify_parties(session, order, appeal)
+            audit.record(session, order.id, actor, "appeal_resolved", data={
+                "appeal_id": appeal.id, "outcome": outcome, "note": note,
+                "refund_amount": str(refund_amount) if refund_amount is not None else None})
+            return present_appeal(appeal, order)
+    except WorkflowError as err:
+        record_engine_failure(order_id, err)
+        raise
+
+
+def _open_appeal_for(session, actor: Actor, appeal_id: str) -> tuple[Appeal, Order]:
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFoundError("no such appeal")
+    if appeal.status != "open":
+        raise ConflictError("the appeal is already resolved")
+    if appeal.claimed_by not in (None, actor.name):
+        raise ConflictError(f"the appeal is claimed by {appeal.claimed_by}")
+    return appeal, session.get(Order, appeal.order_id)
+
+
+def _resume(session, actor, order, workflow, refund_amount) -> None:
+    _no_refund(refund_amount)
+
+
+def _return_to_seller(session, actor, order, workflow, refund_amount) -> None:
+    _no_refund(refund_amount)
+    if any(t.lane == SELLER_LANE for t in workflow.ready_user_tasks()):
+        return
+    if not workflow.rewind_to_lane(SELLER_LANE):
+        raise ConflictError("the order has not reached the seller yet: use resume")
+
+
+def _force_accept(session, actor, order, workflow, refund_amount) -> None:
+    _no_refund(refund_amount)
+    workflow.cancel()
+    order.accepted_at = runtime.clock.now()
+    finish_order(session, order, "completed", actor)
+
+
+def _close_with_refund(session, actor, order, workflow, refund_amount) -> None:
+    if refund_amount is None or not (Decimal("0") < refund_amount <= order.amount_paid):
+        raise ValidationFailedError({"refund_amount": [f"required, more than 0 and at most {order.amount_paid}"]})
+    workflow.cancel()
+    order.refund_amount = refund_amount
+    finish_order(session, order, "refunded", actor)
+
+
+def _no_refund(refund_amount) -> None:
+    if refund_amount is not None:
+        raise ValidationFailedError({"refund_amount": ["only close_with_refund takes a refund amount"]})
+
+
+OUTCOMES = {"resume": _resume, "return_to_seller": _return_to_seller, "force_accept": _force_accept,
+            "close_with_refund": _close_with_refund}
+
+
+def _notify_parties(session, order: Order, appeal: Appeal) -> None:
+    message = f"Appeal on order {order.order_no} resolved: {appeal.outcome}. {appeal.note or ''}".strip()
+    for recipient in (order.buyer, order.seller):
+        session.add(Notification(recipient=recipient, order_id=order.id, kind="appeal_resolved",
+                                 message=message, created_at=runtime.clock.now()))
+
+
+def present_appeal(appeal: Appeal, order: Order) -> dict:
+    return {"id": appeal.id, "order": {"id": order.id, "order_no": order.order_no, "status": order.status},
+            "appellant": {"name": appeal.appellant, "role": appeal.appellant_role}, "reason": appeal.reason,
+            "demand": appeal.demand, "attachments": appeal.attachments, "frozen_nodes": appeal.frozen_nodes,
+            "opened_at": appeal.opened_at, "due_at": appeal.due_at, "claimed_by": appeal.claimed_by,
+            "status": appeal.status, "overdue": appeal.status == "open" and appeal.due_at < runtime.clock.now(),
+            "resolution": None if appeal.status == "open" else {
+                "outcome": appeal.outcome, "note": appeal.note, "refund_amount": appeal.refund_amount,
+                "resolved_by": appeal.resolved_by, "resolved_at": appeal.resolved_at}}

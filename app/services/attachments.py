@@ -1,0 +1,93 @@
+"""Attachments: bytes in a content-addressed file store, metadata and order links in the database."""
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.errors import NotFoundError, PayloadTooLargeError, ValidationFailedError
+from app.extensions import runtime
+from app.models import Attachment, AttachmentLink, Order
+from app.services.access import is_party
+from app.services.audit import Actor
+from app.services.unit import transaction
+
+CHUNK = 1024 * 1024
+STAFF_READERS = {"ops", "reviewer", "admin"}
+
+
+def _store_dir() -> Path:
+    return Path(runtime.settings["ATTACHMENT_DIR"])
+
+
+def blob_path(sha256: str) -> Path:
+    return _store_dir() / sha256[:2] / sha256
+
+
+def upload(actor: Actor, stream, filename: str, content_type: str) -> dict:
+    """Copy `stream` into the store (refusing more than the limit) and record who uploaded it."""
+    limit = runtime.settings["MAX_ATTACHMENT_BYTES"]
+    _store_dir().mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with tempfile.NamedTemporaryFile(dir=_store_dir(), delete=False) as tmp:
+        try:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLargeError(f"attachments are limited to {limit} bytes")
+                digest.update(chunk)
+                tmp.write(chunk)
+        except BaseException:
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
+    target = blob_path(digest.hexdigest())
+    target.parent.mkdir(exist_ok=True)
+    if target.exists():
+        os.unlink(tmp.name)
+    else:
+        shutil.move(tmp.name, target)
+    with transaction() as session:
+        row = Attachment(filename=filename or "upload", content_type=content_type or "application/octet-stream",
+                         size=size, sha256=digest.hexdigest(), uploader=actor.name, created_at=runtime.clock.now())
+        session.add(row)
+        session.flush()
+        return present_attachment(row)
+
+
+def present_attachment(row: Attachment) -> dict:
+    return {"id": row.id, "filename": row.filename, "content_type": row.content_type,
+            "size": row.size, "sha256": row.sha256}
+
+
+def readable(actor: Actor, attachment_id: str) -> tuple[dict, Path]:
+    """Metadata and file path, if the actor may read it: uploader, parties of a linked order, staff."""
+    with transaction() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None or not _may_read(session, actor, row):
+            raise NotFoundError("no such attachment")
+        return present_attachment(row), blob_path(row.sha256)
+
+
+def _may_read(session, actor: Actor, row: Attachment) -> bool:
+    if actor.role in STAFF_READERS or row.uploader == actor.name:
+        return True
+    orders = session.scalars(select(Order).join(AttachmentLink, AttachmentLink.order_id == Order.id)
+                             .where(AttachmentLink.attachment_id == row.id))
+    return any(is_party(actor, order) for order in orders)
+
+
+def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
+    """Reference attachments from an order; each must be the actor's own upload or already on the order."""
+    unknown = []
+    for attachment_id in dict.fromkeys(attachment_ids):
+        row = session.get(Attachment, attachment_id)
+        linked = row is not None and session.get(AttachmentLink, (attachment_id, order_id)) is not None
+        if row is None or not (row.uploader == actor.name or linked):
+            unknown.append(attachment_id)
+        elif not linked:
+            session.add(AttachmentLink(attachment_id=attachment_id, order_id=order_id))
+    if unknown:
+        raise ValidationFailedError({"attachments": [f"unknown attachment {a}" for a in unknown]})

@@ -1,0 +1,10 @@
+from sqlalchemy import text
+
+from app.services.unit import transaction
+
+
+def check_database() -> str:
+    """'ok' when a trivial query succeeds."""
+    with transaction() as session:
+        session.execute(text("SELECT 1"))
+    return "ok"

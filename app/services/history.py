@@ -1,0 +1,33 @@
+"""Reading and verifying the operation log."""
+from itertools import groupby
+
+from sqlalchemy import select
+
+from app.models import AuditEvent
+from app.services.access import visible_order
+from app.services.audit import Actor, first_break
+from app.services.unit import transaction
+
+
+def order_history(actor: Actor, order_id: str) -> list[dict]:
+    """The order's events, oldest first."""
+    with transaction() as session:
+        order = visible_order(session, actor, order_id)
+        events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)
+                                 .order_by(AuditEvent.seq)).all()
+        return [{"seq": e.seq, "at": e.at, "actor": {"name": e.actor_name, "role": e.actor_role}, "type": e.type,
+                 "node": e.node, "action": e.action, "data": e.data, "attachments": e.attachments, "hash": e.hash}
+                for e in events]
+
+
+def verify_chains() -> tuple[int, list[tuple[str, str]]]:
+    """Check every order's chain: (orders checked, [(order id, first break)])."""
+    broken, checked = [], 0
+    with transaction() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.order_id, AuditEvent.seq))
+        for order_id, chain in groupby(events, key=lambda e: e.order_id):
+            checked += 1
+            reason = first_break(list(chain))
+            if reason:
+                broken.append((order_id, reason))
+    return checked, broken

@@ -1,0 +1,54 @@
+"""The order resource as the contract shows it, for one caller."""
+import isodate
+from sqlalchemy import select
+
+from app.models import Appeal, Order, ProcessInstance, Task
+from app.services.access import ACTING_ROLES, may_act
+from app.services.audit import Actor
+
+COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_zh": "服务完成",
+                  "role": None, "task_id": None, "since": None}
+
+
+def present_order(session, order: Order, actor: Actor) -> dict:
+    """Order fields plus nodes, available actions, freeze, validity: what the caller may see now."""
+    instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
+    tasks = session.scalars(select(Task).where(Task.order_id == order.id, Task.status == "ready")
+                            .order_by(Task.created_at)).all()
+    appeal = session.scalars(select(Appeal).where(Appeal.order_id == order.id, Appeal.status == "open")).first()
+    frozen = bool(instance and instance.frozen_at)
+    return {
+        "id": order.id, "order_no": order.order_no, "status": order.status,
+        "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller,
+        "product": order.product, "billing": order.billing, "amount_paid": order.amount_paid,
+        "paid_at": order.paid_at, "recipient": order.recipient, "milestones": order.milestones,
+        "process": {"key": instance.definition.key, "version": instance.definition.version} if instance else None,
+        "nodes": _nodes(order, tasks),
+        "frozen": frozen,
+        "open_appeal": appeal.id if appeal else None,
+        "rejection_count": order.rejection_count,
+        "available_actions": [] if frozen or actor.role not in ACTING_ROLES else [
+            {"action": action, "task_id": t.id} for t in tasks if may_act(actor, t) for action in t.actions],
+        "validity": validity(order),
+        "actual_start_time": order.actual_start_time, "accepted_at": order.accepted_at,
+        "refund_amount": order.refund_amount,
+        "authcode": None,
+        "error": instance.error if instance and instance.status == "error" else None,
+        "created_at": order.created_at, "completed_at": order.completed_at,
+    }
+
+
+def _nodes(order: Order, tasks: list[Task]) -> list[dict]:
+    if order.status == "completed":
+        return [COMPLETED_NODE]
+    return [{"id": t.node_id, "name": t.name, "name_zh": t.name_zh, "role": t.role, "task_id": t.id,
+             "since": t.created_at} for t in tasks]
+
+
+def validity(order: Order) -> dict:
+    """Periodic orders, once accepted: start = seller's actual start time, else acceptance; end = start + period."""
+    period = (order.billing or {}).get("period")
+    if (order.billing or {}).get("mode") != "periodic" or not period or order.accepted_at is None:
+        return {"start": None, "end": None}
+    start = order.actual_start_time or order.accepted_at
+    return {"start": start, "end": start + isodate.parse_duration(period)}

@@ -1,0 +1,119 @@
+"""Placing, reading and listing orders."""
+import hashlib
+import json
+from decimal import Decimal
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import ConflictError, ValidationFailedError
+from app.extensions import runtime
+from app.models import Order, ProcessInstance, Task
+from app.services import audit
+from app.services.access import order_filter, require_role, visible_order
+from app.services.audit import Actor
+from app.services.order_view import present_order
+from app.services.routing import process_key_for
+from app.services.unit import Page, paginate, transaction
+from app.services.workflow import finish_order, start_instance
+
+SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
+ROUTING_FACTS = ("delivery_type", "manual_kind", "license_mode", "goods_class", "scenario")
+
+
+def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
+    """Create a paid order and start its supervision; the same body again returns the same order."""
+    require_role(actor, "platform")
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    _check_order_rules(body)
+    try:
+        with transaction() as session:
+            existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
+            if existing is not None:
+                return _replay(session, existing, digest, actor), False
+            order = _new_order(body, digest)
+            session.add(order)
+            session.flush()
+            audit.record(session, order.id, actor, "order_placed",
+                         data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
+            _start_supervision(session, order, body)
+            return present_order(session, order, actor), True
+    except IntegrityError:  # a concurrent placement of the same order_no won the insert
+        with transaction() as session:
+            existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
+            return _replay(session, existing, digest, actor), False
+
+
+def _replay(session, existing: Order, digest: str, actor: Actor) -> dict:
+    if existing.request_hash != digest:
+        raise ConflictError(f"order_no {existing.order_no} was already placed with a different body")
+    return present_order(session, existing, actor)
+
+
+def _check_order_rules(body: dict) -> None:
+    errors = {}
+    milestones = body.get("milestones")
+    if milestones and sum(Decimal(m["amount"]) for m in milestones) != Decimal(body["amount_paid"]):
+        errors["milestones"] = ["milestone amounts must add up to amount_paid"]
+    product = body["product"]
+    if product["delivery_type"] == "hardware" and not body.get("recipient"):
+        errors["recipient"] = ["required for hardware"]
+    if product["delivery_type"] == "license" and not product.get("license_mode"):
+        errors["product"] = {"license_mode": ["required for license products"]}
+    if body["billing"]["mode"] == "periodic" and not body["billing"].get("period"):
+        errors["billing"] = {"period": ["required for periodic billing"]}
+    if body["paid_at"] > runtime.clock.now():
+        errors["paid_at"] = ["must not be in the future"]
+    if errors:
+        raise ValidationFailedError(errors)
+
+
+def _new_order(body: dict, digest: str) -> Order:
+    product = body["product"]
+    return Order(order_no=body["order_no"], request_hash=digest, buyer=body["buyer"], seller=body["seller"],
+                 product=_json_safe(product), delivery_type=product["delivery_type"],
+                 supervised=product["supervised"] and product["delivery_type"] in SUPERVISED_TYPES,
+                 billing=body["billing"], amount_paid=Decimal(body["amount_paid"]), paid_at=body["paid_at"],
+                 recipient=body.get("recipient"), milestones=_json_safe(body.get("milestones")),
+                 status="processing", rejection_count=0, created_at=runtime.clock.now())
+
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def _start_supervision(session, order: Order, body: dict) -> None:
+    if not order.supervised:
+        finish_order(session, order, "completed", audit.SYSTEM)
+        return
+    facts = {k: order.product.get(k) for k in ROUTING_FACTS}
+    process_key = process_key_for(facts, order.paid_at)
+    if process_key is None:
+        raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
+    start_instance(session, order, process_key, data={
+        "order_id": order.id, "order_no": order.order_no, **facts,
+        "amount_paid": str(order.amount_paid), "billing_mode": order.billing["mode"],
+    })
+
+
+def get_order(actor: Actor, order_id: str) -> dict:
+    """One order as the caller may see it."""
+    with transaction() as session:
+        return present_order(session, visible_order(session, actor, order_id), actor)
+
+
+def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
+    """The caller's orders, newest first, filtered by status, delivery type, node, frozen."""
+    with transaction() as session:
+        query = select(Order).where(order_filter(actor)).order_by(Order.created_at.desc(), Order.id)
+        if filters.get("status"):
+            query = query.where(Order.status == filters["status"])
+        if filters.get("delivery_type"):
+            query = query.where(Order.delivery_type == filters["delivery_type"])
+        if filters.get("node"):
+            query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
+                                               Task.node_id == filters["node"]))
+        if filters.get("frozen") is not None:
+            frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.frozen_at.is_not(None))
+            query = query.where(frozen if filters["frozen"] else ~frozen)
+        return paginate(session, query, page, page_size, lambda o: present_order(session, o, actor))

@@ -1,0 +1,47 @@
+"""Principals and their bearer tokens (stored as sha256; a lost token is replaced, never shown again)."""
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from app.errors import ConflictError, UnauthenticatedError, ValidationFailedError
+from app.extensions import runtime
+from app.models import Principal
+from app.models.principal import REVIEW_ROLES, ROLES
+from app.services.audit import Actor
+from app.services.unit import transaction
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_principal(name: str, role: str, review_role: str | None = None) -> dict:
+    """Create a principal and return it with its new token (the only time the token is shown)."""
+    errors = {}
+    if role not in ROLES:
+        errors["role"] = [f"must be one of {', '.join(ROLES)}"]
+    if role == "reviewer" and review_role not in REVIEW_ROLES:
+        errors["review_role"] = [f"a reviewer needs one of {', '.join(REVIEW_ROLES)}"]
+    if role != "reviewer" and review_role:
+        errors["review_role"] = ["only reviewers have a review role"]
+    if errors:
+        raise ValidationFailedError(errors)
+    token = secrets.token_urlsafe(32)
+    with transaction() as session:
+        if session.scalar(select(Principal.id).where(Principal.name == name)) is not None:
+            raise ConflictError(f"a principal named {name!r} exists")
+        session.add(Principal(name=name, role=role, review_role=review_role, token_hash=hash_token(token),
+                              created_at=runtime.clock.now()))
+    return {"name": name, "role": role, "review_role": review_role, "token": token}
+
+
+def authenticate(token: str | None) -> Actor:
+    """The actor behind a bearer token."""
+    if not token:
+        raise UnauthenticatedError("a bearer token is required")
+    with transaction() as session:
+        found = session.scalars(select(Principal).where(Principal.token_hash == hash_token(token))).first()
+        if found is None:
+            raise UnauthenticatedError("unknown token")
+        return Actor(found.name, found.role, found.review_role)

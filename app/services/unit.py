@@ -1,0 +1,40 @@
+"""Transaction scope and paging shared by the use cases."""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+
+@contextmanager
+def transaction():
+    """One use case = one transaction: commit on success, roll back on any error, always close."""
+    session = db.session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.page_size - 1) // self.page_size
+
+
+def paginate(session, query, page: int, page_size: int, present) -> Page:
+    """Run `query` for one page, newest-first ordering is the caller's; `present` maps rows to items."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+    return Page([present(r) for r in rows], total, page, page_size)

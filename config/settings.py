@@ -1,0 +1,77 @@
+"""Settings classes, read from the environment when the app is created (never at import)."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    TESTING = False
+    SCHEDULER_DEFAULT = True
+
+    def __init__(self) -> None:
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'platform.db'}"
+        self.ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE / "attachments")
+        self.SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", self.SCHEDULER_DEFAULT)
+        self.TEST_CLOCK = _flag("TEST_CLOCK", False)
+        self.MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
+        self.BPMN_DIR = os.environ.get("BPMN_DIR") or str(ROOT / "bpmn")
+        self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
+        self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
+        self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
+        self.API_TITLE = "Fulfilment platform"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+        self.JSON_SORT_KEYS = False
+
+
+class Development(Config):
+    """Embedded default: SQLite under instance/, scheduler in-process, migrations on start."""
+
+
+class Testing(Config):
+    """Test runs: no in-process scheduler unless asked, testing clock on."""
+
+    TESTING = True
+    SCHEDULER_DEFAULT = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TEST_CLOCK = _flag("TEST_CLOCK", True)
+
+
+class Production(Config):
+    """Production: schema managed by `db upgrade`, scheduler in its own processes, no testing clock."""
+
+    SCHEDULER_DEFAULT = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TEST_CLOCK = False
+        self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", False)
+
+
+CONFIGS = {"development": Development, "testing": Testing, "production": Production}
+
+
+def load(name: str | None = None) -> Config:
+    """Build the settings object named by `name` or FLASK_CONFIG (default: development)."""
+    key = (name or os.environ.get("FLASK_CONFIG") or "development").lower()
+    try:
+        return CONFIGS[key]()
+    except KeyError:
+        raise ValueError(f"unknown FLASK_CONFIG {key!r}; one of {sorted(CONFIGS)}") from None
