@@ -1,0 +1,199 @@
+"""Shared fixtures: a fresh database per run (SQLite, or PostgreSQL when DATABASE_URL says so),
+one app, and a real HTTP server on 127.0.0.1 for the API tests."""
+import os
+import threading
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+
+def _fresh_postgres(url: str):
+    import psycopg
+    parsed = make_url(url)
+    name = f"fulfil_test_{uuid.uuid4().hex[:10]}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+def _drop_postgres(admin: str, name: str) -> None:
+    import psycopg
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    given = os.environ.get("DATABASE_URL", "")
+    if given.startswith("postgresql"):
+        url, cleanup = _fresh_postgres(given)
+        yield url
+        from app.extensions import db
+        if db.engine is not None:
+            db.engine.dispose()
+        _drop_postgres(*cleanup)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from app import create_app
+    from config.settings import Testing
+    os.environ.update(DATABASE_URL=database_url, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("files")),
+                      TEST_CLOCK="1", SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
+    return create_app(Testing())
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    yield
+    from app.clock import clock
+    clock.reset()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class ApiClient:
+    """requests against the live server, with a bearer token per call."""
+
+    def __init__(self, base: str):
+        import requests
+        self.base = base
+        self.http = requests.Session()
+
+    def request(self, method: str, path: str, token: str | None = None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.http.request(method, f"{self.base}{path}", headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, token=None, **kw):
+        return self.request("GET", path, token, **kw)
+
+    def post(self, path, token=None, **kw):
+        return self.request("POST", path, token, **kw)
+
+
+@pytest.fixture(scope="session")
+def api(live_server):
+    return ApiClient(live_server)
+
+
+class Principal:
+    def __init__(self, name: str, role: str, token: str, review_role: str | None = None):
+        self.name, self.role, self.token, self.review_role = name, role, token, review_role
+
+
+@pytest.fixture
+def make_principal(app):
+    """make_principal('buyer') -> a new principal with a unique name and its token."""
+    from app.services.principals import create_principal
+
+    def make(role: str, review_role: str | None = None, name: str | None = None) -> Principal:
+        name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+        created = create_principal(name, role, review_role)
+        return Principal(name, role, created["token"], review_role)
+
+    return make
+
+
+@pytest.fixture
+def cast(make_principal):
+    """The usual people of one order: buyer, seller, platform, ops, admin, analyst, outsiders."""
+
+    class Cast:
+        buyer = make_principal("buyer")
+        seller = make_principal("seller")
+        platform = make_principal("platform")
+        ops = make_principal("ops")
+        admin = make_principal("admin")
+        analyst = make_principal("analyst")
+        other_buyer = make_principal("buyer")
+        other_seller = make_principal("seller")
+
+    return Cast
+
+
+def order_body(buyer: str, seller: str, **product) -> dict:
+    """A valid paid manual-service order; `product` overrides product fields."""
+    return {
+        "order_no": f"CS{uuid.uuid4().hex[:16]}", "buyer": buyer, "seller": seller,
+        "product": {"name": "Data migration", "spec": "Standard", "delivery_type": "manual_service",
+                    "manual_kind": "standard", "license_mode": None, "goods_class": "general",
+                    "scenario": "none", "supervised": True, **product},
+        "billing": {"mode": "periodic", "period": "P1M"},
+        "amount_paid": "1000.00",
+        "paid_at": "2026-01-05T08:00:00+00:00",
+        "recipient": {"name": "Alice", "phone": "+8613800000000", "address": "Shenzhen"},
+    }
+
+
+@pytest.fixture
+def place_order(api, cast):
+    """place_order(**product) -> the created order resource (as the cast's platform)."""
+
+    def place(body: dict | None = None, **product) -> dict:
+        response = api.post("/api/v1/orders", cast.platform.token,
+                            json=body or order_body(cast.buyer.name, cast.seller.name, **product))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return place
+
+
+@pytest.fixture
+def upload(api):
+    """upload(principal, content=b'...') -> attachment id."""
+
+    def do(principal: Principal, content: bytes = b"evidence", filename: str = "evidence.pdf") -> str:
+        response = api.post("/api/v1/attachments", principal.token,
+                            files={"file": (filename, content, "application/pdf")})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    return do
+
+
+@pytest.fixture
+def act(api):
+    """act(principal, order, action, data=None, attachments=None) -> response."""
+
+    def do(principal: Principal, order: dict, action: str, data: dict | None = None,
+           attachments: list | None = None):
+        return api.post(f"/api/v1/orders/{order['id']}/actions/{action}", principal.token,
+                        json={"data": data or {}, "attachments": attachments or []})
+
+    return do
+
+
+@pytest.fixture
+def walk(act, upload, cast):
+    """Drive an order to a node: walk(order, 'confirm_acceptance') -> the order resource there."""
+
+    def do(order: dict, until: str) -> dict:
+        steps = [
+            ("submit_requirement", cast.buyer, "submit_requirement", {"description": "Migrate 2 TB"}),
+            ("deliver", cast.seller, "deliver", {"note": "done"}),
+        ]
+        current = order
+        for node, who, action, data in steps:
+            if current["nodes"][0]["id"] == until:
+                return current
+            response = act(who, current, action, data, [upload(who)])
+            assert response.status_code == 200, response.text
+            current = response.json()
+        assert current["nodes"][0]["id"] == until, current["nodes"]
+        return current
+
+    return do
