@@ -1,8 +1,7 @@
 """create_app(config): the one composition root."""
 import logging
-import os
-import sys
 
+import click
 from flask import Flask
 
 from config.settings import Config, load
@@ -22,6 +21,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_ATTACHMENT_BYTES + 1024 * 1024  # multipart framing
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # and this one every tick
 
     db.init_app(app)
     runtime.init_app(app)
@@ -37,7 +37,6 @@ def create_app(config: Config | str | None = None) -> Flask:
 
 
 def _serving() -> bool:
-    """False for one-shot CLI commands (`flask principal create`...), true for `flask run` and WSGI servers."""
-    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
-        return True
-    return "run" in sys.argv[1:]
+    """True under `flask run` and WSGI servers; false while a one-shot CLI command loads the app."""
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name == "run"

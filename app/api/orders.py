@@ -3,9 +3,10 @@ from flask_smorest import Blueprint
 from app.api.auth import actor, authenticated
 from app.api.paging import PAGING, page_of
 from app.schemas.appeals import AppealCreateSchema, AppealSchema
-from app.schemas.orders import HistoryEventSchema, OrderCreateSchema, OrderListArgs, OrderSchema
+from app.schemas.orders import (AuthcodeActivationSchema, HistoryEventSchema, LogisticsUpdateSchema,
+                                OrderCreateSchema, OrderListArgs, OrderSchema)
 from app.schemas.tasks import ActionSchema
-from app.services import actions, appeals, history, orders
+from app.services import actions, appeals, authcodes, history, logistics, orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, their actions, appeals and history")
 
@@ -63,3 +64,21 @@ def act(body, order_id, action):
 def appeal(body, order_id):
     """Appeal to operations; the order is frozen until the appeal is resolved."""
     return appeals.open_appeal(actor(), order_id, body["reason"], body["demand"], body["attachments"])
+
+
+@blp.route("/orders/<order_id>/logistics", methods=["POST"])
+@authenticated("platform")
+@blp.arguments(LogisticsUpdateSchema)
+@blp.response(200, OrderSchema)
+def logistics_update(body, order_id):
+    """Record a hardware logistics update; a signed parcel with the recipient's phone arms auto-acceptance."""
+    return logistics.record_logistics(actor(), order_id, body["status"], body["at"], body["recipient_phone"])
+
+
+@blp.route("/authcodes/<code>/activate", methods=["POST"])
+@authenticated("seller")
+@blp.arguments(AuthcodeActivationSchema)
+@blp.response(200, OrderSchema)
+def activate(body, code):
+    """The seller activates a claimed authorization code; its time starts the service."""
+    return authcodes.activate_authcode(actor(), code, body["real_effect_time"])

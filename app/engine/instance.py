@@ -3,8 +3,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer, timers
@@ -26,6 +30,7 @@ class UserTask:
     forms: dict
     sla: str | None
     since: datetime
+    waits_outside: bool = False  # a message event waiting for someone outside, not a user task
 
 
 def _split_pairs(value: str | None) -> dict:
@@ -33,9 +38,13 @@ def _split_pairs(value: str | None) -> dict:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
+def _properties(spec) -> dict:
+    return (getattr(spec, "extensions", None) or {}).get("properties", {})
+
+
 def _user_task(task) -> UserTask:
     spec = task.task_spec
-    props = (spec.extensions or {}).get("properties", {})
+    props = _properties(spec)
     return UserTask(
         id=str(task.id), node_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
         name_zh=props.get("status_zh"), lane=spec.lane, review_role=props.get("review_role"),
@@ -74,6 +83,19 @@ class WorkflowInstance:
     def ready_user_tasks(self) -> list[UserTask]:
         return [_user_task(t) for t in self._wf.get_tasks(state=TaskState.READY, manual=True)]
 
+    def waiting_message_nodes(self) -> list[UserTask]:
+        """Intermediate message events the process waits at for someone outside (e.g. an activation call)."""
+        waiting = [t for t in self._wf.get_tasks(state=TaskState.WAITING)
+                   if isinstance(t.task_spec, IntermediateCatchEvent)
+                   and isinstance(t.task_spec.event_definition, MessageEventDefinition)]
+        return [UserTask(id=str(t.id), node_id=t.task_spec.bpmn_id, name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                         name_zh=_properties(t.task_spec).get("status_zh"), lane=t.task_spec.lane, review_role=None,
+                         actions=(), forms={}, sla=None, waits_outside=True,
+                         since=datetime.fromtimestamp(t.last_state_change, timezone.utc)) for t in waiting]
+
+    def is_waiting_for(self, message: str) -> bool:
+        return any(e.name == message for e in self._wf.waiting_events())
+
     def is_completed(self) -> bool:
         return self._wf.is_completed()
 
@@ -97,6 +119,14 @@ class WorkflowInstance:
         task.data["decision"] = action
         self._advance(task)
         return view
+
+    def send_message(self, message: str, payload: dict) -> bool:
+        """Deliver a BPMN message and run the engine; False when no event of the process waits for it."""
+        if self._wf.is_completed() or not self.is_waiting_for(message):
+            return False
+        self._wf.catch(BpmnEvent(SpiffMessageEventDefinition(message), payload=payload))
+        self._advance(None)
+        return True
 
     def fire_due_timers(self) -> None:
         """Re-check timers against the clock and run what came due."""

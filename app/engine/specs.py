@@ -8,7 +8,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from app.engine.serializer import REGISTRY
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_NS = {"bpmn": BPMN_NS}
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 # Constructs that make SpiffWorkflow change the spec at runtime (spiffworkflow-notes §4.3).
 _SPEC_MUTATING = ".//bpmn:subProcess[@triggeredByEvent='true'] | .//bpmn:adHocSubProcess"
 
@@ -51,6 +52,7 @@ class Definition:
     subprocess_dicts: dict
     shareable: bool
     labels: dict = field(default_factory=dict)  # element id -> (name, status_zh)
+    properties: dict = field(default_factory=dict)  # process-level spiffworkflow:properties
     _shared: tuple | None = None
 
     def specs(self):
@@ -87,7 +89,15 @@ def parse_definition(xml: bytes, spec_key: str, filename: str = "diagram.bpmn") 
         spec_key=spec_key, process_id=process_ids[0],
         spec_dict=REGISTRY.convert(spec), subprocess_dicts={k: REGISTRY.convert(v) for k, v in subs.items()},
         shareable=not root.xpath(_SPEC_MUTATING, namespaces=_NS), labels=_labels(spec),
+        properties=process_properties(root, process_ids[0]),
     )
+
+
+def process_properties(root: etree._Element, process_id: str) -> dict:
+    """spiffworkflow:properties on the process element itself (SpiffWorkflow's parser ignores them)."""
+    found = root.xpath(f"//bpmn:process[@id='{process_id}']/bpmn:extensionElements"
+                       "/spiffworkflow:properties/spiffworkflow:property", namespaces=_NS)
+    return {p.get("name"): p.get("value") for p in found}
 
 
 def _labels(spec) -> dict:

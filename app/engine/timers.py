@@ -1,5 +1,5 @@
 """Timer plumbing: SpiffWorkflow's timer module reads our clock; due times can be read and shifted."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.util.task import TaskState
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
@@ -8,6 +8,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 TIMER_TYPES = (DurationTimerEventDefinition, TimeDateEventDefinition, CycleTimerEventDefinition)
+# Diagrams park a timer that must not run yet at a far-future date ("9999-12-31"); it is not a due time.
+NEVER = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 def install_clock(now) -> None:
@@ -39,6 +41,7 @@ def next_due(wf) -> datetime | None:
             due.append(datetime.fromisoformat(value["next"]))
         elif value is not None:
             due.append(TimerEventDefinition.get_datetime(value))
+    due = [d for d in due if d < NEVER]
     return min(due) if due else None
 
 

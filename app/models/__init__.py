@@ -3,9 +3,9 @@ from app.models.appeal import Appeal, Notification
 from app.models.attachment import Attachment, AttachmentLink
 from app.models.audit import AuditEvent
 from app.models.base import Base
-from app.models.order import Order, Task
+from app.models.order import LogisticsEvent, Order, Task
 from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
 
-__all__ = ["Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Notification",
+__all__ = ["Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "LogisticsEvent", "Notification",
            "Order", "Principal", "ProcessDefinition", "ProcessInstance", "Task"]

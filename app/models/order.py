@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -31,8 +31,30 @@ class Order(Base):
     actual_start_time: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    app_info: Mapped[dict | None] = mapped_column(JSON)  # SaaS: front-end URL, admin URL, user name
+    id_code: Mapped[str | None] = mapped_column(String(64), unique=True)  # License 1.0 identification code
+    authcode: Mapped[str | None] = mapped_column(String(64), unique=True)  # License 2.0 authorization code
+    authcode_claimed_at: Mapped[datetime | None]
+    authcode_activated_at: Mapped[datetime | None]
+    negotiated_refund_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    shipment: Mapped[dict | None] = mapped_column(JSON)  # hardware: carrier, tracking number
+    signed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
+
+
+class LogisticsEvent(Base):
+    """A hardware logistics update posted by the marketplace."""
+
+    __tablename__ = "logistics_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # in_transit | signed
+    at: Mapped[datetime]
+    recipient_phone: Mapped[str | None] = mapped_column(String(30))
+    phone_matches: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime]
 
 
 class Task(Base):

@@ -29,6 +29,43 @@ class DeliveryForm(_Form):
     attachments = _ATTACHMENTS_REQUIRED
 
 
+class AppInfoSchema(_Form):
+    front_url = fields.Url(required=True)
+    admin_url = fields.Url(load_default=None, allow_none=True)
+    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class SaasDeliveryForm(DeliveryForm):
+    app_info = fields.Nested(AppInfoSchema, load_default=None, allow_none=True)
+
+
+class LicenseDeliveryForm(_Form):
+    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    actual_start_time = fields.AwareDateTime(load_default=None)
+    attachments = _ATTACHMENTS_REQUIRED
+
+
+class AuthcodeDeliveryForm(_Form):
+    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    attachments = _ATTACHMENTS_OPTIONAL
+
+
+class HardwareIdCodeForm(_Form):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_:.-]{4,64}$"))
+    attachments = fields.List(fields.String(), validate=validate.Length(max=0), load_default=list)
+
+
+class ProofForm(_Form):
+    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    attachments = _ATTACHMENTS_REQUIRED
+
+
+class ShipmentForm(_Form):
+    carrier = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    tracking_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    attachments = _ATTACHMENTS_OPTIONAL
+
+
 class ReasonForm(_Form):
     reason = fields.String(required=True, validate=_TEXT)
     attachments = _ATTACHMENTS_OPTIONAL
@@ -46,6 +83,13 @@ FORMS = {
     "rejection": ReasonForm,
     "review_return": ReasonForm,
     "review_note": NoteForm,
+    "delivery_saas": SaasDeliveryForm,
+    "license_delivery": LicenseDeliveryForm,
+    "authcode_delivery": AuthcodeDeliveryForm,
+    "system_id_code": NoDataForm,
+    "hardware_id_code": HardwareIdCodeForm,
+    "proof": ProofForm,
+    "shipment": ShipmentForm,
 }
 
 

@@ -62,6 +62,29 @@ class ValiditySchema(StrictSchema):
     end = fields.DateTime(allow_none=True)
 
 
+class LogisticsEventSchema(StrictSchema):
+    status = fields.String()
+    at = fields.DateTime()
+    recipient_phone_matches = fields.Boolean()
+
+
+class LogisticsSchema(StrictSchema):
+    shipment = fields.Dict(allow_none=True)
+    signed_at = fields.DateTime(allow_none=True)
+    status = fields.String(allow_none=True)
+    events = fields.List(fields.Nested(LogisticsEventSchema))
+
+
+class LogisticsUpdateSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("in_transit", "signed")))
+    at = fields.AwareDateTime(required=True)
+    recipient_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+
+
+class AuthcodeActivationSchema(StrictSchema):
+    real_effect_time = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
 class OrderSchema(StrictSchema):
     id = fields.String()
     order_no = fields.String()
@@ -86,6 +109,12 @@ class OrderSchema(StrictSchema):
     accepted_at = fields.DateTime(allow_none=True)
     refund_amount = fields.Decimal(places=2, as_string=True, allow_none=True)
     authcode = fields.String(allow_none=True)
+    authcode_claimed_at = fields.DateTime(allow_none=True)
+    authcode_activated_at = fields.DateTime(allow_none=True)
+    negotiated_refund_allowed = fields.Boolean()
+    id_code = fields.String(allow_none=True)
+    app_info = fields.Dict(allow_none=True)
+    logistics = fields.Nested("LogisticsSchema", allow_none=True)
     error = fields.Dict(allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)

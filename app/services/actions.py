@@ -1,6 +1,4 @@
 """Completing user tasks: the order-level action call, the task inbox and its complete call."""
-from datetime import datetime
-
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -13,6 +11,7 @@ from app.services import audit
 from app.services.access import ACTING_ROLES, may_act, task_filter, visible_order
 from app.services.attachments import link_attachments
 from app.services.audit import Actor
+from app.services.effects import apply_action_effects, as_task_data
 from app.services.order_view import present_order
 from app.services.unit import Page, paginate, transaction
 from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
@@ -31,12 +30,12 @@ def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachm
             if not may_act(actor, task):
                 raise ForbiddenError(f"{task.node_id} is not yours to complete")
             values = _validated(task, action, data, attachments, order)
+            values.update(apply_action_effects(session, order, action, values))
             workflow = open_workflow(instance)
-            workflow.complete(task.id, action, lane=actor.role, data=_task_data(values))
-            _apply_effects(order, action, values)
+            workflow.complete(task.id, action, lane=actor.role, data=as_task_data(values))
             link_attachments(session, actor, order.id, values.get("attachments", []))
             audit.record(session, order.id, actor, "task_completed", node=task.node_id, action=action,
-                         data=_task_data({k: v for k, v in values.items() if k != "attachments"}),
+                         data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
                          attachments=values.get("attachments", []))
             save_workflow(session, order, instance, workflow, actor)
             return present_order(session, order, actor)
@@ -68,20 +67,6 @@ def _validated(task: Task, action: str, data: dict, attachments: list[str], orde
     if start is not None and not (order.paid_at <= start <= runtime.clock.now()):
         raise ValidationFailedError({"actual_start_time": ["must be between payment and now"]})
     return values
-
-
-def _task_data(values: dict) -> dict:
-    """Form values as plain JSON for task data and the audit log."""
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
-
-
-def _apply_effects(order: Order, action: str, values: dict) -> None:
-    if action == "reject":
-        order.rejection_count += 1
-    if action == "deliver" and values.get("actual_start_time"):
-        order.actual_start_time = values["actual_start_time"]
-    if action == "accept":
-        order.accepted_at = runtime.clock.now()
 
 
 def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:

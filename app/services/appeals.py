@@ -9,6 +9,7 @@ from app.models import Appeal, Notification, Order, Task
 from app.services import audit
 from app.services.access import is_party, require_role, visible_order
 from app.services.attachments import link_attachments
+from app.services.appeal_policy import check_appeal_allowed
 from app.services.audit import Actor
 from app.services.calendar import add_working_days
 from app.services.unit import Page, paginate, transaction
@@ -30,7 +31,9 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         if instance.frozen_at is not None:
             raise ConflictError("an appeal is already open for this order")
         now = runtime.clock.now()
-        ready = session.scalars(select(Task.node_id).where(Task.order_id == order.id, Task.status == "ready")).all()
+        tasks = session.scalars(select(Task).where(Task.order_id == order.id, Task.status == "ready")).all()
+        check_appeal_allowed(instance, order, actor, tasks)
+        ready = [t.node_id for t in tasks]
         appeal = Appeal(order_id=order.id, appellant=actor.name, appellant_role=actor.role, reason=reason,
                         demand=demand, attachments=list(attachments), frozen_nodes=list(ready), opened_at=now,
                         due_at=add_working_days(now, APPEAL_SLA_WORKING_DAYS), status="open")

@@ -2,7 +2,7 @@
 import isodate
 from sqlalchemy import select
 
-from app.models import Appeal, Order, ProcessInstance, Task
+from app.models import Appeal, LogisticsEvent, Order, ProcessInstance, Task
 from app.services.access import ACTING_ROLES, may_act
 from app.services.audit import Actor
 
@@ -32,10 +32,22 @@ def present_order(session, order: Order, actor: Actor) -> dict:
         "validity": validity(order),
         "actual_start_time": order.actual_start_time, "accepted_at": order.accepted_at,
         "refund_amount": order.refund_amount,
-        "authcode": None,
+        "authcode": order.authcode if actor.role != "seller" else None,  # the buyer hands it over
+        "authcode_claimed_at": order.authcode_claimed_at, "authcode_activated_at": order.authcode_activated_at,
+        "negotiated_refund_allowed": order.negotiated_refund_allowed,
+        "id_code": order.id_code, "app_info": order.app_info,
+        "logistics": _logistics(session, order) if order.delivery_type == "hardware" else None,
         "error": instance.error if instance and instance.status == "error" else None,
         "created_at": order.created_at, "completed_at": order.completed_at,
     }
+
+
+def _logistics(session, order: Order) -> dict:
+    events = session.scalars(select(LogisticsEvent).where(LogisticsEvent.order_id == order.id)
+                             .order_by(LogisticsEvent.id)).all()
+    return {"shipment": order.shipment, "signed_at": order.signed_at,
+            "status": events[-1].status if events else None,
+            "events": [{"status": e.status, "at": e.at, "recipient_phone_matches": e.phone_matches} for e in events]}
 
 
 def _nodes(order: Order, tasks: list[Task]) -> list[dict]:

@@ -92,7 +92,7 @@ def _start_supervision(session, order: Order, body: dict) -> None:
         raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
     start_instance(session, order, process_key, data={
         "order_id": order.id, "order_no": order.order_no, **facts,
-        "amount_paid": str(order.amount_paid), "billing_mode": order.billing["mode"],
+        "amount_paid": str(order.amount_paid), "billing_mode": order.billing["mode"], "auto_accept_at": None,
     })
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from app.extensions import runtime
+from app.services.calendar import CHINA_TZ
 
 
 @lru_cache(maxsize=8)
@@ -30,6 +31,6 @@ def _matches(rule: dict, facts: dict, paid_on: date) -> bool:
 def process_key_for(facts: dict, paid_at: datetime) -> str | None:
     """The first rule matching the order's facts (delivery type, kind, mode, class, scenario, pay date)."""
     for rule in _rules(runtime.settings["ROUTING_FILE"]):
-        if _matches(rule, facts, paid_at.date()):
+        if _matches(rule, facts, paid_at.astimezone(CHINA_TZ).date()):
             return rule["process"]
     return None

@@ -48,7 +48,7 @@ def save_workflow(session, order: Order, instance: ProcessInstance, workflow: Wo
     instance.state = workflow.dump()
     instance.next_timer_at = workflow.next_timer_at()
     instance.updated_at = now
-    sync_tasks(session, order, workflow.ready_user_tasks(), actor)
+    sync_tasks(session, order, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
         if order.status == "processing":
@@ -85,7 +85,8 @@ def sync_tasks(session, order: Order, ready: list[UserTask], actor: Actor) -> No
 
 def _fill_task(row: Task, task: UserTask, order: Order, now: datetime) -> None:
     row.node_id, row.name, row.name_zh = task.node_id, task.name, task.name_zh
-    row.role, row.review_role = task.lane, task.review_role
+    row.role = "system" if task.waits_outside else task.lane  # nobody's inbox holds a waiting event
+    row.review_role = task.review_role
     row.actions, row.forms = list(task.actions), dict(task.forms)
     row.assignee = {"buyer": order.buyer, "seller": order.seller}.get(task.lane)
     row.status, row.created_at, row.closed_at, row.closed_by = "ready", now, None, None
