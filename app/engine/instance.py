@@ -146,6 +146,11 @@ class WorkflowInstance:
             return False
         latest = max(done, key=lambda t: t.last_state_change)
         self._wf.reset_from_task_id(latest.id)
+        # SpiffWorkflow 3.2 drops the rewound tasks from the tree but not from its event manager;
+        # left there, a waiting event of a dropped task crashes the next engine step.
+        events = self._wf.event_manager.tasks
+        for stale in [task_id for task_id in events if task_id not in self._wf.tasks]:
+            events.pop(stale)
         self._advance(None)
         return True
 

@@ -51,5 +51,5 @@ def shift(wf, delta: timedelta) -> None:
         value = task.internal_data["event_value"]
         if isinstance(definition, CycleTimerEventDefinition):
             value["next"] = (datetime.fromisoformat(value["next"]) + delta).isoformat()
-        elif value is not None:
+        elif value is not None and TimerEventDefinition.get_datetime(value) < NEVER:
             task.internal_data["event_value"] = (TimerEventDefinition.get_datetime(value) + delta).isoformat()
