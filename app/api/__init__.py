@@ -1,11 +1,11 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
 from flask import request
 
-from app.api import appeals, attachments, errors, health, orders, principals, tasks, testing
+from app.api import appeals, attachments, definitions, errors, health, orders, principals, tasks, testing
 from app.errors import DomainError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
-NON_JSON_ENDPOINTS = {"attachments.Attachments"}
+NON_JSON_ENDPOINTS = {"attachments.Attachments", "definitions.Definitions"}
 
 
 class BadRequestError(DomainError):
@@ -27,7 +27,7 @@ def register(app, api) -> None:
     errors.register(app)
     app.before_request(_require_json_bodies)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for module in (health, principals, orders, tasks, appeals, attachments):
+    for module in (health, principals, orders, tasks, appeals, attachments, definitions):
         api.register_blueprint(module.blp)
     if app.config["TEST_CLOCK"]:
         api.register_blueprint(testing.blp)

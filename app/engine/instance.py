@@ -5,6 +5,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -12,6 +13,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer, timers
+from app.engine.serializer import REGISTRY
 from app.engine.specs import Definition
 from app.errors import ActionNotAvailableError, ForbiddenError, WorkflowError
 
@@ -146,18 +148,38 @@ class WorkflowInstance:
             return False
         latest = max(done, key=lambda t: t.last_state_change)
         self._wf.reset_from_task_id(latest.id)
-        # SpiffWorkflow 3.2 drops the rewound tasks from the tree but not from its event manager;
-        # left there, a waiting event of a dropped task crashes the next engine step.
-        events = self._wf.event_manager.tasks
-        for stale in [task_id for task_id in events if task_id not in self._wf.tasks]:
-            events.pop(stale)
+        self._forget_dropped_events()
         self._advance(None)
         return True
+
+    def active_node_ids(self) -> set[str]:
+        """Element ids of the READY and WAITING tasks: where the instance stands now."""
+        active = self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        return {t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id}
+
+    def migrate_to(self, definition: Definition) -> None:
+        """Move onto another version of the process, keeping data and the remaining time of timers."""
+        dues = timers.due_by_node(self._wf)
+        spec, subs = definition.specs()
+        top_diff, _ = diff_workflow(REGISTRY, self._wf, spec, subs)
+        migrate_workflow(top_diff, self._wf, spec)
+        self._wf.subprocess_specs = subs
+        self.definition = definition
+        self._forget_dropped_events()
+        self._advance(None)
+        timers.restore_dues(self._wf, dues)
 
     def cancel(self) -> None:
         self._wf.cancel()
 
     # -- internals -----------------------------------------------------------------------------
+    def _forget_dropped_events(self) -> None:
+        # SpiffWorkflow 3.2 drops rewound/reset tasks from the tree but not from its event manager;
+        # left there, a waiting event of a dropped task crashes the next engine step.
+        events = self._wf.event_manager.tasks
+        for stale in [task_id for task_id in events if task_id not in self._wf.tasks]:
+            events.pop(stale)
+
     def _find_ready(self, task_id: str):
         try:
             task = self._wf.get_task_from_id(UUID(task_id))

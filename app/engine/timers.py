@@ -53,3 +53,15 @@ def shift(wf, delta: timedelta) -> None:
             value["next"] = (datetime.fromisoformat(value["next"]) + delta).isoformat()
         elif value is not None and TimerEventDefinition.get_datetime(value) < NEVER:
             task.internal_data["event_value"] = (TimerEventDefinition.get_datetime(value) + delta).isoformat()
+
+
+def due_by_node(wf) -> dict:
+    """The stored due value of each waiting timer, by element id."""
+    return {task.task_spec.bpmn_id: task.internal_data["event_value"] for task, _ in _waiting_timer_tasks(wf)}
+
+
+def restore_dues(wf, dues: dict) -> None:
+    """Give re-armed timers the due values they had (a migration keeps their remaining time)."""
+    for task, _ in _waiting_timer_tasks(wf):
+        if task.task_spec.bpmn_id in dues:
+            task.internal_data["event_value"] = dues[task.task_spec.bpmn_id]

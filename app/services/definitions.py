@@ -1,4 +1,4 @@
-"""Deploying BPMN into versioned, content-addressed process definitions."""
+"""Deploying BPMN into versioned, content-addressed process definitions, validated first."""
 import hashlib
 import logging
 from pathlib import Path
@@ -6,34 +6,82 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 
 from app.engine import BpmnParseError, Definition, parse_definition
-from app.errors import InvalidBpmnError, NotFoundError
+from app.engine.lint import Vocabulary, lint_process, xsd_problems
+from app.engine.specs import executable_process_ids, read_xml
+from app.errors import InvalidBpmnError, NotFoundError, PayloadTooLargeError
 from app.extensions import db, runtime
 from app.models import ProcessDefinition
+from app.models.principal import REVIEW_ROLES
+from app.schemas.forms import FORMS
+from app.services.access import require_role
+from app.services.audit import Actor
 from app.services.unit import transaction
 
 log = logging.getLogger(__name__)
 
 
-def deploy(session, xml: bytes, filename: str = "diagram.bpmn") -> tuple[ProcessDefinition, bool]:
-    """Store `xml` as the next version of its process key, or return the version it already is."""
+def vocabulary() -> Vocabulary:
+    """What a diagram may refer to: the platform's forms, review roles and task data names."""
+    from app.services.effects import EFFECT_OUTPUTS
+    from app.services.orders import START_DATA_NAMES
+    return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
+                      seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS))
+
+
+def validate(xml: bytes, filename: str) -> Definition:
+    """Every problem of the diagram at once (422 invalid_bpmn), or its parsed definition."""
     try:
-        parsed = parse_definition(xml, spec_key="upload", filename=filename)
+        root = read_xml(xml)
     except BpmnParseError as exc:
         raise InvalidBpmnError(exc.problems) from None
-    key, sha = parsed.process_id, hashlib.sha256(xml).hexdigest()
+    found = xsd_problems(root)
+    process_ids = executable_process_ids(root)
+    if len(process_ids) != 1:
+        found.append({"element_id": None,
+                      "message": f"expected exactly one executable process, found {len(process_ids)}"})
+    else:
+        found += lint_process(root, process_ids[0], vocabulary())
+    if found:
+        raise InvalidBpmnError(found)
+    try:
+        return parse_definition(xml, spec_key="upload", filename=filename)
+    except BpmnParseError as exc:
+        raise InvalidBpmnError(exc.problems) from None
+
+
+def deploy(session, xml: bytes, filename: str = "diagram.bpmn") -> tuple[ProcessDefinition, bool]:
+    """Store `xml` as the next, current version of its process key, or return the version it already is."""
+    parsed_xml = validate(xml, filename)
+    key, sha = parsed_xml.process_id, hashlib.sha256(xml).hexdigest()
     existing = session.scalars(select(ProcessDefinition)
                                .where(ProcessDefinition.key == key, ProcessDefinition.sha256 == sha)).first()
     if existing is not None:
         return existing, False
     latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
-    for current in session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
-                                                                   ProcessDefinition.status == "current")):
-        current.status = "retired"
+    _retire_current(session, key)
     created = ProcessDefinition(key=key, version=(latest or 0) + 1, sha256=sha, xml=xml.decode("utf-8"),
                                 deployed_at=runtime.clock.now(), status="current")
     session.add(created)
     session.flush()
     return created, True
+
+
+def _retire_current(session, key: str) -> None:
+    for current in session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
+                                                                   ProcessDefinition.status == "current")):
+        current.status = "retired"
+    session.flush()
+
+
+def deploy_upload(actor: Actor, xml: bytes, filename: str) -> tuple[dict, bool]:
+    """An analyst deploys a diagram: 201 new version, 200 identical content, 422 every problem found."""
+    require_role(actor, "analyst", "admin")
+    limit = runtime.settings["MAX_BPMN_BYTES"]
+    if len(xml) > limit:
+        raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes")
+    with transaction() as session:
+        found, created = deploy(session, xml, filename)
+        return {"key": found.key, "version": found.version, "sha256": found.sha256}, created
 
 
 def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
@@ -47,6 +95,44 @@ def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
             found, created = deploy(session, path.read_bytes(), filename=path.name)
             deployed.append((found.key, found.version, created))
     return deployed
+
+
+def list_definitions(actor: Actor) -> list[dict]:
+    """Every process key with its versions and the one new orders get."""
+    require_role(actor, "analyst", "admin", "ops")
+    with transaction() as session:
+        rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
+        keys: dict[str, dict] = {}
+        for row in rows:
+            entry = keys.setdefault(row.key, {"key": row.key, "current_version": None, "versions": []})
+            entry["versions"].append({"version": row.version, "sha256": row.sha256, "deployed_at": row.deployed_at})
+            if row.status == "current":
+                entry["current_version"] = row.version
+        return list(keys.values())
+
+
+def definition_xml(actor: Actor, key: str, version: int) -> str:
+    require_role(actor, "analyst", "admin", "ops")
+    with transaction() as session:
+        return version_of(session, key, version).xml
+
+
+def set_current_version(actor: Actor, key: str, version: int) -> dict:
+    """Choose which version new orders get (roll back or forward); running orders keep theirs."""
+    require_role(actor, "analyst", "admin")
+    with transaction() as session:
+        chosen = version_of(session, key, version)
+        _retire_current(session, key)
+        chosen.status = "current"
+        return {"key": key, "current_version": version}
+
+
+def version_of(session, key: str, version: int) -> ProcessDefinition:
+    found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
+                                                            ProcessDefinition.version == version)).first()
+    if found is None:
+        raise NotFoundError(f"no version {version} of {key!r}")
+    return found
 
 
 def current_definition(session, key: str) -> ProcessDefinition:

@@ -8,6 +8,7 @@ from app.extensions import runtime
 from app.models import Order
 
 AUTHCODE_BYTES = 15  # 20 URL-safe characters: unguessable
+EFFECT_OUTPUTS = ("code", "authcode_issued")  # names effects add to task data
 
 
 def apply_action_effects(session, order: Order, action: str, values: dict) -> dict:

@@ -90,10 +90,16 @@ def _start_supervision(session, order: Order, body: dict) -> None:
     process_key = process_key_for(facts, order.paid_at)
     if process_key is None:
         raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
-    start_instance(session, order, process_key, data={
-        "order_id": order.id, "order_no": order.order_no, **facts,
-        "amount_paid": str(order.amount_paid), "billing_mode": order.billing["mode"], "auto_accept_at": None,
-    })
+    start_instance(session, order, process_key, data=start_data(order, facts))
+
+
+START_DATA_NAMES = ("order_id", "order_no", *ROUTING_FACTS, "amount_paid", "billing_mode", "auto_accept_at")
+
+
+def start_data(order: Order, facts: dict) -> dict:
+    """What a process sees in its task data from the start (START_DATA_NAMES)."""
+    return {"order_id": order.id, "order_no": order.order_no, **facts, "amount_paid": str(order.amount_paid),
+            "billing_mode": order.billing["mode"], "auto_accept_at": None}
 
 
 def get_order(actor: Actor, order_id: str) -> dict:

@@ -78,17 +78,20 @@ def sync_tasks(session, order: Order, ready: list[UserTask], actor: Actor) -> No
         if row is None:
             row = Task(id=task.id, order_id=order.id)
             session.add(row)
-        elif row.status == "ready":
-            continue
-        _fill_task(row, task, order, now)
+        _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
+        if row.status != "ready":
+            _open_task(row, task, now)
 
 
-def _fill_task(row: Task, task: UserTask, order: Order, now: datetime) -> None:
+def _describe_task(row: Task, task: UserTask, order: Order) -> None:
     row.node_id, row.name, row.name_zh = task.node_id, task.name, task.name_zh
     row.role = "system" if task.waits_outside else task.lane  # nobody's inbox holds a waiting event
     row.review_role = task.review_role
     row.actions, row.forms = list(task.actions), dict(task.forms)
     row.assignee = {"buyer": order.buyer, "seller": order.seller}.get(task.lane)
+
+
+def _open_task(row: Task, task: UserTask, now: datetime) -> None:
     row.status, row.created_at, row.closed_at, row.closed_by = "ready", now, None, None
     row.due_at = now + isodate.parse_duration(task.sla) if task.sla else None
 

@@ -1,0 +1,72 @@
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import actor, authenticated
+from app.errors import ValidationFailedError
+from app.schemas.definitions import (CurrentSchema, CurrentVersionSchema, DefinitionSchema, DeployedSchema,
+                                     DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
+from app.services import definitions, diagrams, instance_migration
+
+blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Process definitions (analysts)")
+
+
+@blp.route("/process-definitions")
+class Definitions(MethodView):
+    @authenticated()
+    @blp.response(200, DefinitionSchema(many=True))
+    def get(self):
+        """Every process key, its versions, and the version new orders get."""
+        return definitions.list_definitions(actor())
+
+    @authenticated()
+    @blp.response(201, DeployedSchema)
+    @blp.alt_response(200, schema=DeployedSchema, description="Identical content: the existing version")
+    def post(self):
+        """Validate and deploy a diagram (raw BPMN XML body, or multipart field `file`)."""
+        xml, filename = _uploaded_diagram()
+        deployed, created = definitions.deploy_upload(actor(), xml, filename)
+        return deployed, 201 if created else 200
+
+
+def _uploaded_diagram() -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    if upload is not None:
+        return upload.read(), upload.filename or "diagram.bpmn"
+    if request.mimetype in ("application/xml", "text/xml", "application/octet-stream") and request.content_length:
+        return request.get_data(), "diagram.bpmn"
+    raise ValidationFailedError({"file": ["send the BPMN XML as the body (application/xml) or as multipart 'file'"]})
+
+
+@blp.route("/process-definitions/<key>/versions/<int:version>", methods=["GET"])
+@authenticated()
+def version_xml(key, version):
+    """The BPMN XML of one version."""
+    return Response(definitions.definition_xml(actor(), key, version), mimetype="application/xml")
+
+
+@blp.route("/process-definitions/<key>/current", methods=["POST"])
+@authenticated()
+@blp.arguments(CurrentVersionSchema)
+@blp.response(200, CurrentSchema)
+def set_current(body, key):
+    """Choose the version new orders get; running orders keep theirs."""
+    return definitions.set_current_version(actor(), key, body["version"])
+
+
+@blp.route("/process-definitions/<key>/migrations", methods=["POST"])
+@authenticated()
+@blp.arguments(MigrationRequestSchema)
+@blp.response(200, MigrationReportSchema)
+def migrate(body, key):
+    """Move running orders between versions where every active node exists in the target."""
+    return instance_migration.migrate_instances(actor(), key, body["from_version"], body["to_version"],
+                                                body["dry_run"])
+
+
+@blp.route("/orders/<order_id>/diagram", methods=["GET"])
+@authenticated()
+@blp.response(200, DiagramSchema)
+def order_diagram(order_id):
+    """The order's diagram with its active and completed element ids."""
+    return diagrams.order_diagram(actor(), order_id)

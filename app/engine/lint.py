@@ -1,0 +1,145 @@
+"""Checking a diagram before it may run: every problem at once, each pinned to an element id."""
+import ast
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from app.engine.expressions import SAFE_BUILTINS, problems
+from app.engine.specs import _NS
+
+USER_LANES = ("buyer", "seller", "reviewer")
+
+
+@dataclass
+class Vocabulary:
+    """What the platform knows: review roles, form schemas (name -> field names), seeded data names."""
+
+    review_roles: tuple
+    forms: dict
+    seed_names: set
+    extra_names: set = field(default_factory=set)
+
+
+def xsd_problems(root: etree._Element) -> list[dict]:
+    """Every XSD violation, pinned to the nearest element with an id."""
+    schema = VALIDATOR.validator
+    if schema.validate(root.getroottree()):
+        return []
+    by_line = sorted((el.sourceline or 0, el.get("id")) for el in root.iter() if el.get("id"))
+    found = []
+    for error in schema.error_log:
+        owner = next((i for line, i in reversed(by_line) if line <= error.line), None)
+        found.append({"element_id": owner, "message": f"line {error.line}: {error.message}"})
+    return found
+
+
+def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary) -> list[dict]:
+    """Lanes, properties, forms, expressions, scripts and timers of one executable process."""
+    process = root.xpath("//bpmn:process[@id=$id]", namespaces=_NS, id=process_id)[0]
+    lanes = {ref.text.strip(): lane.get("name") for lane in process.iterfind(".//bpmn:lane", _NS)
+             for ref in lane.iterfind("bpmn:flowNodeRef", _NS) if ref.text}
+    names = _known_names(process, vocabulary)
+    found = []
+    for task in process.iterfind(".//bpmn:userTask", _NS):
+        found += _user_task_problems(task, lanes.get(task.get("id")), vocabulary)
+    for flow in process.iterfind(".//bpmn:sequenceFlow", _NS):
+        condition = flow.findtext("bpmn:conditionExpression", namespaces=_NS)
+        if condition and condition.strip():
+            found += _expression_problems(flow.get("id"), condition.strip(), "eval", names, "condition")
+    for element, script, what in _scripts(process):
+        found += _expression_problems(element.get("id"), script, "exec", None, what)
+    for element, kind, expression in _timers(process):
+        found += _timer_problems(element.get("id"), kind, expression, names)
+    return found
+
+
+def _props(element) -> dict:
+    found = element.xpath("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=_NS)
+    return {p.get("name"): p.get("value") or "" for p in found}
+
+
+def _user_task_problems(task, lane: str | None, vocabulary: Vocabulary) -> list[dict]:
+    task_id, props, found = task.get("id"), _props(task), []
+
+    def problem(message):
+        found.append({"element_id": task_id, "message": message})
+
+    if lane is None:
+        problem("user task is in no lane")
+    elif lane not in USER_LANES:
+        problem(f"lane {lane!r} is not a role that completes tasks ({', '.join(USER_LANES)})")
+    if lane == "reviewer" and props.get("review_role") not in vocabulary.review_roles:
+        problem(f"reviewer task needs review_role, one of {', '.join(vocabulary.review_roles)}")
+    actions = [a.strip() for a in props.get("actions", "").split(",") if a.strip()]
+    if not actions:
+        problem("user task declares no actions (property 'actions')")
+    for pair in filter(None, (p.strip() for p in props.get("form", "").split(","))):
+        action, _, schema = pair.partition("=")
+        if schema.strip() not in vocabulary.forms:
+            problem(f"form {schema.strip()!r} is not a known form schema")
+        if action.strip() not in actions:
+            problem(f"form given for {action.strip()!r}, which is not among the actions")
+    if props.get("sla"):
+        try:
+            TimerEventDefinition.parse_iso_duration(props["sla"])
+        except Exception:
+            problem(f"sla {props['sla']!r} is not an ISO 8601 duration such as P5D")
+    return found
+
+
+def _known_names(process, vocabulary: Vocabulary) -> set:
+    names = set(vocabulary.seed_names) | set(vocabulary.extra_names) | {"decision", "attachments"}
+    for task in process.iterfind(".//bpmn:userTask", _NS):
+        for pair in _props(task).get("form", "").split(","):
+            names |= set(vocabulary.forms.get(pair.partition("=")[2].strip(), ()))
+    names |= set(process.xpath(".//spiffworkflow:messageVariable/text()", namespaces=_NS))
+    for _, script, _ in _scripts(process):
+        try:
+            names |= {n.id for n in ast.walk(ast.parse(script)) if isinstance(n, ast.Name)
+                      and isinstance(n.ctx, ast.Store)}
+        except SyntaxError:
+            pass
+    return names
+
+
+def _scripts(process):
+    for element in process.iterfind(".//bpmn:scriptTask", _NS):
+        yield element, element.findtext("bpmn:script", default="", namespaces=_NS), "script"
+    for tag in ("preScript", "postScript"):
+        for node in process.iterfind(f".//spiffworkflow:{tag}", _NS):
+            yield node.getparent().getparent(), node.text or "", tag
+
+
+def _expression_problems(element_id, source, mode, names, what) -> list[dict]:
+    found = [{"element_id": element_id, "message": f"{what}: {p}"} for p in problems(source, mode)]
+    if not found and names is not None:
+        used = {n.id for n in ast.walk(ast.parse(source, mode=mode)) if isinstance(n, ast.Name)}
+        for unknown in sorted(used - names - set(SAFE_BUILTINS) - {"True", "False", "None"}):
+            found.append({"element_id": element_id,
+                          "message": f"{what} uses {unknown!r}, which no task or start data provides"})
+    return found
+
+
+def _timers(process):
+    for element in process.iterfind(".//bpmn:timerEventDefinition", _NS):
+        for kind in ("timeDuration", "timeDate", "timeCycle"):
+            expression = element.findtext(f"bpmn:{kind}", namespaces=_NS)
+            if expression is not None:
+                yield element.getparent(), kind, expression.strip()
+
+
+def _timer_problems(element_id, kind, expression, names) -> list[dict]:
+    found = _expression_problems(element_id, expression, "eval", names, f"timer {kind}")
+    if found:
+        return found
+    try:
+        value = eval(expression, {"__builtins__": SAFE_BUILTINS}, {n: None for n in names})  # checked above
+        {"timeDuration": TimerEventDefinition.parse_iso_duration, "timeDate": TimerEventDefinition.get_datetime,
+         "timeCycle": TimerEventDefinition.parse_iso_recurring_interval}[kind](value)
+    except Exception as exc:
+        wanted = 'duration (e.g. "P10D")' if kind == "timeDuration" else "value"
+        return [{"element_id": element_id,
+                 "message": f"timer {kind} {expression!r} is not a valid ISO 8601 {wanted} after evaluation: {exc}"}]
+    return []

@@ -1,0 +1,61 @@
+from marshmallow import fields, validate
+
+from app.schemas.common import StrictSchema
+
+
+class VersionSchema(StrictSchema):
+    version = fields.Integer()
+    sha256 = fields.String()
+    deployed_at = fields.DateTime()
+
+
+class DefinitionSchema(StrictSchema):
+    key = fields.String()
+    current_version = fields.Integer(allow_none=True)
+    versions = fields.List(fields.Nested(VersionSchema))
+
+
+class DeployedSchema(StrictSchema):
+    key = fields.String()
+    version = fields.Integer()
+    sha256 = fields.String()
+
+
+class CurrentVersionSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class CurrentSchema(StrictSchema):
+    key = fields.String()
+    current_version = fields.Integer()
+
+
+class MigrationRequestSchema(StrictSchema):
+    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class MigrationOrderSchema(StrictSchema):
+    order_id = fields.String()
+    order_no = fields.String()
+    result = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class MigrationReportSchema(StrictSchema):
+    key = fields.String()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    dry_run = fields.Boolean()
+    migrated = fields.Integer()
+    skipped = fields.Integer()
+    orders = fields.List(fields.Nested(MigrationOrderSchema))
+
+
+class DiagramSchema(StrictSchema):
+    key = fields.String()
+    version = fields.Integer()
+    xml = fields.String()
+    active = fields.List(fields.String())
+    completed = fields.List(fields.String())

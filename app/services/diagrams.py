@@ -1,0 +1,23 @@
+"""An order's diagram with where it stands: the XML plus active and completed element ids."""
+from sqlalchemy import select
+
+from app.errors import NotFoundError
+from app.models import ProcessInstance
+from app.services.access import visible_order
+from app.services.audit import Actor
+from app.services.unit import transaction
+from app.services.workflow import get_order, open_workflow
+
+
+def order_diagram(actor: Actor, order_id: str) -> dict:
+    """Whoever may see the order, and analysts (who own the flows), may see its diagram."""
+    with transaction() as session:
+        order = get_order(session, order_id) if actor.role == "analyst" else visible_order(session, actor, order_id)
+        instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
+        if instance is None:
+            raise NotFoundError("this order has no supervision process")
+        workflow = open_workflow(instance)
+        active = sorted(workflow.active_node_ids())
+        completed = [n for n in workflow.completed_node_ids() if n not in active]
+        return {"key": instance.definition.key, "version": instance.definition.version,
+                "xml": instance.definition.xml, "active": active, "completed": completed}
