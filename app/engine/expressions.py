@@ -6,7 +6,6 @@ run with a small builtins dict. Analysts author diagrams; they are not server ad
 import ast
 from functools import lru_cache
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 SAFE_BUILTINS = {
@@ -15,10 +14,11 @@ SAFE_BUILTINS = {
 }
 ALLOWED_METHODS = frozenset({"get", "keys", "values", "items", "lower", "upper", "strip",
                              "startswith", "endswith", "isoformat", "count", "index"})
+MAX_INT = 10**12  # with no `**`, no expression can build a runaway number or string
 _ALLOWED_NODES = tuple(getattr(ast, n) for n in (
     "Module", "Expression", "Expr", "Assign", "AugAssign", "If", "Pass", "Name", "Load", "Store",
     "Constant", "BoolOp", "And", "Or", "UnaryOp", "Not", "USub", "UAdd", "BinOp", "Add", "Sub",
-    "Mult", "Div", "FloorDiv", "Mod", "Pow", "Compare", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE",
+    "Mult", "Div", "FloorDiv", "Mod", "Compare", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE",
     "In", "NotIn", "Is", "IsNot", "IfExp", "Call", "keyword", "Attribute", "List", "Tuple",
     "Dict", "Set", "Subscript", "Slice", "ListComp", "SetComp", "DictComp", "GeneratorExp",
     "comprehension", "JoinedStr", "FormattedValue",
@@ -37,6 +37,8 @@ def problems(source: str, mode: str = "eval", helpers: frozenset = frozenset()) 
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             found.append(f"{type(node).__name__} is not allowed")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) > MAX_INT:
+            found.append(f"number {node.value} is too large")
         elif isinstance(node, ast.Name) and node.id.startswith("__"):
             found.append(f"name {node.id!r} is not allowed")
         elif isinstance(node, ast.Attribute) and node.attr not in ALLOWED_METHODS:
@@ -52,23 +54,34 @@ def _call_allowed(func: ast.expr, callable_names: set) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in ALLOWED_METHODS
 
 
+class ExpressionRefused(Exception):
+    """A condition, timer expression or script outside the allow-list."""
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Checks every expression and script before evaluating it, whichever SpiffWorkflow path asks
+    (gateways, timers, scripts, but also message correlations, which call the environment directly)."""
+
+    def __init__(self, helpers: dict):
+        self.helper_names = frozenset(helpers)
+        super().__init__({"__builtins__": dict(SAFE_BUILTINS), **helpers})
+
+    def _refuse_unsafe(self, source: str, mode: str) -> None:
+        found = problems(source, mode, self.helper_names)
+        if found:
+            raise ExpressionRefused(f"Expression refused: {'; '.join(found)}")
+
+    def evaluate(self, expression, context, external_context=None):
+        self._refuse_unsafe(expression, "eval")
+        return super().evaluate(expression, context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        self._refuse_unsafe(script, "exec")
+        return super().execute(script, context, external_context)
+
+
 class RestrictedScriptEngine(PythonScriptEngine):
-    """SpiffWorkflow's script engine behind the AST allow-list and a small builtins dict."""
+    """SpiffWorkflow's script engine on the restricted environment."""
 
     def __init__(self, helpers: dict | None = None):
-        self.helpers = dict(helpers or {})
-        env_globals = {"__builtins__": dict(SAFE_BUILTINS), **self.helpers}
-        super().__init__(environment=TaskDataEnvironment(env_globals))
-
-    def _refuse_unsafe(self, task, source: str, mode: str) -> None:
-        found = problems(source, mode, frozenset(self.helpers))
-        if found:
-            raise WorkflowTaskException(f"Expression refused: {'; '.join(found)}", task=task)
-
-    def evaluate(self, task, expression, external_context=None):
-        self._refuse_unsafe(task, expression, "eval")
-        return super().evaluate(task, expression, external_context)
-
-    def execute(self, task, script, external_context=None):
-        self._refuse_unsafe(task, script, "exec")
-        return super().execute(task, script, external_context)
+        super().__init__(environment=RestrictedEnvironment(dict(helpers or {})))

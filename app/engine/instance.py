@@ -130,13 +130,15 @@ class WorkflowInstance:
         self._advance(None)
         return True
 
-    def fire_due_timers(self) -> None:
-        """Re-check timers against the clock and run what came due."""
+    def fire_due_timers(self, now: datetime | None = None) -> int:
+        """Run the timers due at `now` (default: the installed clock); returns how many were due."""
+        due = timers.mark_due(self._wf, now or timers.current_time())
         try:
             self._wf.refresh_timers()
         except Exception as exc:  # a bad timer expression raises a bare Exception
-            raise WorkflowError(f"timer refresh failed: {exc}") from exc
+            raise self._timer_error(exc) from exc
         self._advance(None)
+        return due
 
     def shift_timers(self, delta: timedelta) -> None:
         timers.shift(self._wf, delta)
@@ -197,12 +199,18 @@ class WorkflowInstance:
             self._wf.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise _engine_error(exc) from exc
-        except Exception as exc:
-            raise WorkflowError(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # e.g. a bad timer value: a bare Exception('Invalid duration')
+            raise self._timer_error(exc) from exc
+
+    def _timer_error(self, exc: Exception) -> WorkflowError:
+        unarmed = timers.unarmed_timer_ids(self._wf)
+        return WorkflowError(f"{type(exc).__name__}: {exc}", element_id=unarmed[0] if unarmed else None)
 
 
 def _engine_error(exc: SpiffWorkflowException) -> WorkflowError:
     failed = getattr(exc, "task", None)
     element = failed.task_spec.bpmn_id if failed is not None else getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
     line = getattr(exc, "line_number", None) or None
-    return WorkflowError(str(exc).strip(), element_id=element, line=line)
+    cause = exc.__cause__ or exc.__context__
+    message = str(exc).strip() + (f" ({type(cause).__name__}: {cause})" if cause else "")
+    return WorkflowError(message, element_id=element, line=line)

@@ -50,6 +50,8 @@ def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary) 
             found += _expression_problems(flow.get("id"), condition.strip(), "eval", names, "condition")
     for element, script, what in _scripts(process):
         found += _expression_problems(element.get("id"), script, "exec", None, what)
+    for element_id, expression, what in _other_expressions(root, process):
+        found += _expression_problems(element_id, expression, "eval", None, what)
     for element, kind, expression in _timers(process):
         found += _timer_problems(element.get("id"), kind, expression, names)
     return found
@@ -110,6 +112,23 @@ def _scripts(process):
     for tag in ("preScript", "postScript"):
         for node in process.iterfind(f".//spiffworkflow:{tag}", _NS):
             yield node.getparent().getparent(), node.text or "", tag
+
+
+_OTHER_EXPRESSIONS = {
+    ".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression": "correlation expression",
+    ".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath": "correlation expression",
+    ".//spiffworkflow:messagePayload": "message payload",
+    ".//bpmn:completionCondition": "completion condition",
+}
+
+
+def _other_expressions(root, process):
+    """Expressions SpiffWorkflow evaluates outside gateways, timers and scripts (also outside the process)."""
+    for path, what in _OTHER_EXPRESSIONS.items():
+        for node in root.iterfind(path, _NS):
+            owner = next((a.get("id") for a in node.iterancestors() if a.get("id")), None)
+            if node.text and node.text.strip():
+                yield owner, node.text.strip(), what
 
 
 def _expression_problems(element_id, source, mode, names, what) -> list[dict]:

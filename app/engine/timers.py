@@ -24,6 +24,11 @@ def install_clock(now) -> None:
     timer_module.datetime = ClockDatetime
 
 
+def current_time() -> datetime:
+    """Now, as SpiffWorkflow's timers see it (the installed clock)."""
+    return timer_module.datetime.now(timezone.utc)
+
+
 def _waiting_timer_tasks(wf):
     for task in wf.get_tasks(state=TaskState.WAITING):
         spec = task.task_spec
@@ -43,6 +48,26 @@ def next_due(wf) -> datetime | None:
             due.append(TimerEventDefinition.get_datetime(value))
     due = [d for d in due if d < NEVER]
     return min(due) if due else None
+
+
+def mark_due(wf, now: datetime) -> int:
+    """Mark waiting timers due at or before `now` as fired (SpiffWorkflow only fires strictly after)."""
+    marked = 0
+    for task, definition in _waiting_timer_tasks(wf):
+        value = task.internal_data["event_value"]
+        if isinstance(definition, CycleTimerEventDefinition):
+            marked += datetime.fromisoformat(value["next"]) <= now
+        elif value is not None and TimerEventDefinition.get_datetime(value) <= now:
+            task.internal_data["event_fired"] = True
+            marked += 1
+    return marked
+
+
+def unarmed_timer_ids(wf) -> list[str]:
+    """Element ids of waiting timers that have no due time yet (their expression failed)."""
+    return [t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.WAITING)
+            if isinstance(getattr(t.task_spec, "event_definition", None), TIMER_TYPES)
+            and t.internal_data.get("event_value") is None]
 
 
 def shift(wf, delta: timedelta) -> None:

@@ -37,9 +37,19 @@ def present_order(session, order: Order, actor: Actor) -> dict:
         "negotiated_refund_allowed": order.negotiated_refund_allowed,
         "id_code": order.id_code, "app_info": order.app_info,
         "logistics": _logistics(session, order) if order.delivery_type == "hardware" else None,
-        "error": instance.error if instance and instance.status == "error" else None,
+        "error": _error_for(actor, instance),
         "created_at": order.created_at, "completed_at": order.completed_at,
     }
+
+
+def _error_for(actor: Actor, instance) -> dict | None:
+    """Operations get the engine's details; the parties only learn that operations are on it."""
+    if instance is None or instance.status != "error":
+        return None
+    if actor.role in ("ops", "admin", "analyst"):
+        return instance.error
+    return {"message": "The order's process failed; operations have been notified.", "element_id": None,
+            "line": None}
 
 
 def _logistics(session, order: Order) -> dict:

@@ -10,42 +10,48 @@ from app.services.unit import transaction
 from app.services.workflow import open_workflow, record_engine_failure, save_workflow
 
 
-def _due(now):
-    return (select(ProcessInstance)
-            .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
-                   ProcessInstance.status == "running")
-            .order_by(ProcessInstance.next_timer_at).limit(1))
+def _due(now, seen: set[str]):
+    query = (select(ProcessInstance)
+             .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
+                    ProcessInstance.status == "running")
+             .order_by(ProcessInstance.next_timer_at).limit(1))
+    return query.where(ProcessInstance.order_id.not_in(seen)) if seen else query
 
 
 def fire_due_timers(max_instances: int = 1000) -> int:
     """Fire every due timer now; returns how many instances advanced. Safe with many workers."""
     seen: set[str] = set()
+    fired = 0
     while len(seen) < max_instances:
-        order_id = _fire_one()
-        if order_id is None or order_id in seen:  # nothing due, or a timer that would not fire
+        order_id, count = _fire_one(seen)
+        if order_id is None:
             break
         seen.add(order_id)
-    return len(seen)
+        fired += bool(count)
+    return fired
 
 
-def _fire_one() -> str | None:
+def _fire_one(seen: set[str]) -> tuple[str | None, int]:
+    """Advance the earliest due instance not seen in this tick; (order id, timers fired)."""
     order_id = None
     try:
         with transaction() as session:
-            query = _due(runtime.clock.now()).execution_options(populate_existing=True)
+            now = runtime.clock.now()
+            query = _due(now, seen).execution_options(populate_existing=True)
             if db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
             instance = session.scalars(query).first()
             if instance is None:
-                return None
+                return None, 0
             order_id = instance.order_id
             order = session.get(Order, order_id)
             due = instance.next_timer_at
             workflow = open_workflow(instance)
-            workflow.fire_due_timers()
-            audit.record(session, order_id, SYSTEM, "timer_fired", data={"due_at": due.isoformat()})
+            fired = workflow.fire_due_timers(now)
+            if fired:
+                audit.record(session, order_id, SYSTEM, "timer_fired", data={"due_at": due.isoformat()})
             save_workflow(session, order, instance, workflow, SYSTEM)
-            return order_id
+            return order_id, fired
     except WorkflowError as err:
         record_engine_failure(order_id, err)
-        return order_id
+        return order_id, 0

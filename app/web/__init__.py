@@ -1,0 +1,68 @@
+"""Pages for people: the analysts' diagram editor and an order's diagram page.
+
+The pages are static shells; everything they show comes from the JSON API (/api/v1) with the bearer
+token the person pasted once (kept in sessionStorage). bpmn-js is served as-is from the npm package
+installed by `npm install --prefix app/web` (no build step, nothing vendored in git).
+"""
+from pathlib import Path
+
+from flask import Blueprint, Response, redirect, render_template, send_from_directory, url_for
+
+WEB_DIR = Path(__file__).resolve().parent
+BPMN_JS_DIST = WEB_DIR / "node_modules" / "bpmn-js" / "dist"
+INSTALL_COMMAND = "npm install --prefix app/web"
+# bpmn-js sets inline style attributes on its SVG and embeds its icon font as a data: URI.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+                           "font-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+blueprint = Blueprint("web", __name__, url_prefix="/web", template_folder="templates",
+                      static_folder="static", static_url_path="/static")
+
+
+def bpmn_js_installed() -> bool:
+    """True when the bpmn-js bundles the pages load are on disk."""
+    return (BPMN_JS_DIST / "bpmn-modeler.production.min.js").is_file() and \
+        (BPMN_JS_DIST / "bpmn-navigated-viewer.production.min.js").is_file()
+
+
+def _page(template: str, **context):
+    if not bpmn_js_installed():
+        return render_template("missing_assets.html", command=INSTALL_COMMAND, path=str(BPMN_JS_DIST)), 503
+    return render_template(template, **context)
+
+
+@blueprint.after_request
+def _page_headers(response: Response) -> Response:
+    # The token lives in sessionStorage: keep foreign scripts and framing out, and it out of Referer headers.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+@blueprint.get("/")
+def index():
+    """The pages start at the editor."""
+    return redirect(url_for("web.editor"))
+
+
+@blueprint.get("/editor")
+def editor():
+    """Analysts: open a process key's version in the bpmn-js Modeler, edit it, deploy it."""
+    return _page("editor.html")
+
+
+@blueprint.get("/orders/<order_id>")
+def order(order_id: str):
+    """An order's diagram (active and completed nodes marked), its nodes and its history."""
+    return _page("order.html", order_id=order_id)
+
+
+@blueprint.get("/vendor/bpmn-js/<path:filename>")
+def bpmn_js(filename: str):
+    """The files of bpmn-js's dist/ folder (UMD bundles and CSS), straight from node_modules."""
+    if not bpmn_js_installed():
+        return Response(f"bpmn-js is not installed: run `{INSTALL_COMMAND}` in the project directory.\n",
+                        status=503, mimetype="text/plain")
+    return send_from_directory(BPMN_JS_DIST, filename, max_age=3600)
