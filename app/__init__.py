@@ -9,7 +9,7 @@ from config.settings import Config, load
 
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the application: settings, database, engine, API, CLI, BPMN deployment, scheduler."""
-    from app import api as api_package, cli
+    from app import api as api_package, cli, web
     from app.extensions import api, db, runtime
     from app.scheduler import scheduler
     from app.services.definitions import deploy_directory
@@ -28,6 +28,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     api.init_app(app)
     api_package.register(app, api)
     cli.register(app)
+    app.register_blueprint(web.blueprint)
     if settings.AUTO_MIGRATE:
         upgrade(settings.DATABASE_URL)
     deploy_directory(settings.BPMN_DIR)

@@ -25,7 +25,10 @@ def problem(status: int, code: str, detail: str, **extra) -> Response:
 
 
 def handle_domain_error(exc: DomainError) -> Response:
-    return problem(STATUS.get(exc.code, 409), exc.code, exc.detail or exc.code, **exc.extra)
+    extra = dict(exc.extra)
+    if exc.code == "validation_failed":
+        extra["errors"] = flatten_errors(extra.get("errors", {}))
+    return problem(STATUS.get(exc.code, 409), exc.code, exc.detail or exc.code, **extra)
 
 
 def handle_http_error(exc: HTTPException) -> Response:
@@ -43,8 +46,20 @@ def _flatten(messages: dict) -> dict:
     """webargs nests errors by location ({'json': {...}}); the contract wants {field: [messages]}."""
     merged = {}
     for errors in messages.values():
-        merged.update(errors if isinstance(errors, dict) else {"_schema": errors})
+        merged.update(flatten_errors(errors if isinstance(errors, dict) else {"_schema": errors}))
     return merged
+
+
+def flatten_errors(errors: dict, prefix: str = "") -> dict:
+    """Nested marshmallow errors as dotted paths: {'milestones.0.amount': ['Missing data ...']}."""
+    flat = {}
+    for key, value in errors.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, f"{path}."))
+        else:
+            flat[path] = value if isinstance(value, list) else [value]
+    return flat
 
 
 def handle_workflow_error(exc: WorkflowError) -> Response:

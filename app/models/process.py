@@ -46,6 +46,6 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime]
     version_id: Mapped[int] = mapped_column(nullable=False)
 
-    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version_id}

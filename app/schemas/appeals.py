@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import StrictSchema
+from app.schemas.common import Money, StrictSchema
 
 OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund")
 
@@ -14,7 +14,7 @@ class AppealCreateSchema(StrictSchema):
 class AppealResolveSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     note = fields.String(load_default="", validate=validate.Length(max=5000))
-    refund_amount = fields.Decimal(places=2, load_default=None, allow_none=True)
+    refund_amount = Money(load_default=None, allow_none=True, validate=None)
 
 
 class AppealListArgs(StrictSchema):
@@ -26,7 +26,7 @@ class AppealListArgs(StrictSchema):
 class ResolutionSchema(StrictSchema):
     outcome = fields.String()
     note = fields.String(allow_none=True)
-    refund_amount = fields.Decimal(places=2, as_string=True, allow_none=True)
+    refund_amount = Money(allow_none=True)
     resolved_by = fields.String()
     resolved_at = fields.DateTime()
 

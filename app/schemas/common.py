@@ -1,5 +1,7 @@
 """Shared schema pieces: strict base, paging arguments, problem documents."""
-from marshmallow import RAISE, Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class StrictSchema(Schema):
@@ -16,4 +18,20 @@ class ProblemSchema(Schema):
     errors = fields.Raw()
 
 
-Money = fields.Decimal(places=2, as_string=True, validate=validate.Range(min=0))
+class Money(fields.Decimal):
+    """A decimal string with at most two places ("1000.00"); more places are refused, not rounded."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=0))
+        super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number.as_tuple().exponent < -2:
+            raise ValidationError("at most two decimal places")
+        return number.quantize(Decimal("0.01"))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{Decimal(value):.2f}"
+
+

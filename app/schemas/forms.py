@@ -4,7 +4,7 @@ from marshmallow import RAISE, Schema, fields, validate
 _ATTACHMENTS_REQUIRED = fields.List(fields.String(), required=True, validate=validate.Length(min=1),
                                     error_messages={"required": "at least one attachment is required"})
 _ATTACHMENTS_OPTIONAL = fields.List(fields.String(), load_default=list)
-_TEXT = validate.Length(min=1, max=5000)
+_TEXT = validate.And(validate.Length(min=1, max=5000), validate.Regexp(r"\S", error="must not be blank"))
 
 
 class _Form(Schema):

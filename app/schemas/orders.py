@@ -33,7 +33,7 @@ class RecipientSchema(StrictSchema):
 
 class MilestoneSchema(StrictSchema):
     name = fields.String(required=True)
-    amount = Money
+    amount = Money(required=True)
 
 
 class OrderCreateSchema(StrictSchema):
@@ -42,7 +42,7 @@ class OrderCreateSchema(StrictSchema):
     seller = fields.String(required=True, validate=validate.Length(min=1, max=100))
     product = fields.Nested(ProductSchema, required=True)
     billing = fields.Nested(BillingSchema, required=True)
-    amount_paid = fields.Decimal(required=True, places=2, as_string=True, validate=validate.Range(min=0))
+    amount_paid = Money(required=True)
     paid_at = fields.AwareDateTime(required=True)
     recipient = fields.Nested(RecipientSchema, load_default=None, allow_none=True)
     milestones = fields.List(fields.Nested(MilestoneSchema), load_default=None, allow_none=True)
@@ -94,7 +94,7 @@ class OrderSchema(StrictSchema):
     seller = fields.String()
     product = fields.Dict()
     billing = fields.Dict()
-    amount_paid = Money
+    amount_paid = Money()
     paid_at = fields.DateTime()
     recipient = fields.Dict(allow_none=True)
     milestones = fields.List(fields.Dict(), allow_none=True)
@@ -107,7 +107,7 @@ class OrderSchema(StrictSchema):
     validity = fields.Nested(ValiditySchema)
     actual_start_time = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
-    refund_amount = fields.Decimal(places=2, as_string=True, allow_none=True)
+    refund_amount = Money(allow_none=True)
     authcode = fields.String(allow_none=True)
     authcode_claimed_at = fields.DateTime(allow_none=True)
     authcode_activated_at = fields.DateTime(allow_none=True)

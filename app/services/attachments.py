@@ -80,14 +80,13 @@ def _may_read(session, actor: Actor, row: Attachment) -> bool:
 
 
 def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
-    """Reference attachments from an order; each must be the actor's own upload or already on the order."""
+    """Reference attachments from an order; each must be the actor's own upload (evidence is one's own)."""
     unknown = []
     for attachment_id in dict.fromkeys(attachment_ids):
         row = session.get(Attachment, attachment_id)
-        linked = row is not None and session.get(AttachmentLink, (attachment_id, order_id)) is not None
-        if row is None or not (row.uploader == actor.name or linked):
+        if row is None or row.uploader != actor.name:
             unknown.append(attachment_id)
-        elif not linked:
+        elif session.get(AttachmentLink, (attachment_id, order_id)) is None:
             session.add(AttachmentLink(attachment_id=attachment_id, order_id=order_id))
     if unknown:
         raise ValidationFailedError({"attachments": [f"unknown attachment {a}" for a in unknown]})

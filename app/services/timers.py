@@ -39,7 +39,7 @@ def _fire_one(seen: set[str]) -> tuple[str | None, int]:
             now = runtime.clock.now()
             query = _due(now, seen).execution_options(populate_existing=True)
             if db.is_postgres:
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update(skip_locked=True, of=ProcessInstance)
             instance = session.scalars(query).first()
             if instance is None:
                 return None, 0

@@ -1,0 +1,75 @@
+/* Shared by the pages: sign-in with a pasted bearer token (kept in sessionStorage, this tab only),
+   calls to the JSON API with that token, and a tiny DOM helper that never parses HTML. */
+(function () {
+  'use strict';
+
+  const TOKEN_KEY = 'fulfilment.token';
+  const API = document.body.dataset.api;
+  const $ = (id) => document.getElementById(id);
+  let whenSignedIn = () => {};
+
+  function showSignIn(message) {
+    $('page').hidden = true;
+    $('sign-out').hidden = true;
+    $('sign-in').hidden = false;
+    $('sign-in-error').textContent = message || '';
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  function showPage() {
+    $('sign-in').hidden = true;
+    $('page').hidden = false;
+    $('sign-out').hidden = false;
+    whenSignedIn();
+  }
+
+  /* Run `onSignedIn` now if this tab holds a token, else after the person signs in. */
+  function start(onSignedIn) {
+    whenSignedIn = onSignedIn;
+    $('sign-in-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const token = $('token').value.trim().replace(/^Bearer\s+/i, '');
+      if (!token) return;
+      sessionStorage.setItem(TOKEN_KEY, token);
+      showPage();
+    });
+    $('sign-out').addEventListener('click', () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      window.location.reload();
+    });
+    if (sessionStorage.getItem(TOKEN_KEY)) showPage(); else showSignIn();
+  }
+
+  /* fetch(API + path) with the token; resolves to {ok, status, body} (JSON parsed, else text). */
+  async function request(path, options = {}) {
+    const headers = Object.assign({Accept: 'application/json'}, options.headers,
+                                  {Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY)});
+    const response = await fetch(API + path, Object.assign({}, options, {headers}));
+    const type = response.headers.get('Content-Type') || '';
+    const body = type.includes('json') ? await response.json() : await response.text();
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showSignIn('That token was not accepted (' + problemText({status: 401, body}) + '). Paste a valid one.');
+    }
+    return {ok: response.ok, status: response.status, body};
+  }
+
+  /* One line for a failed call: the problem document's detail, else the status. */
+  function problemText(result) {
+    const body = result.body || {};
+    return body.detail || body.title || ('HTTP ' + result.status);
+  }
+
+  /* el('li', {class: 'x', 'data-id': 1}, 'text', child) -> element; text is always text, never HTML. */
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
+    }
+    node.append(...children.filter((child) => child !== null && child !== undefined));
+    return node;
+  }
+
+  window.Session = {start, request, problemText, el};
+})();

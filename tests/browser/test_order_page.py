@@ -1,0 +1,42 @@
+"""An order's page (/web/orders/<id>) in headless Chromium: diagram with markers, nodes, history."""
+ACTIVE_STROKE = "rgb(239, 108, 0)"  # the orange of .active-node in pages.css
+
+
+def test_the_order_page_highlights_the_active_node_marks_completed_ones_and_lists_the_history(
+        browser, api, cast, place_order, walk):
+    order = walk(place_order(), "confirm_acceptance")
+    history = api.get(f"/api/v1/orders/{order['id']}/history", cast.buyer.token).json()
+    process = order["process"]
+
+    browser.open(f"/web/orders/{order['id']}")
+    browser.sign_in(cast.buyer.token)
+
+    browser.text_is("#diagram-title", f"{process['key']} v{process['version']}")
+    browser.marked("confirm_acceptance", "active-node")
+    for done in ("start", "submit_requirement", "deliver", "gw_delivered"):
+        browser.marked(done, "completed-node")
+    assert "active-node" not in browser.classes_of("deliver")
+    assert "completed-node" not in browser.classes_of("service_completed")
+    stroke = browser.run("return getComputedStyle(document.querySelector("
+                         "'g[data-element-id=\"confirm_acceptance\"] .djs-visual > :first-child')).stroke")
+    assert stroke == ACTIVE_STROKE
+    browser.text_is('#facts dd[data-fact="status"]', "processing")
+    assert "confirm_acceptance" in browser.element('#nodes li[data-node-id="confirm_acceptance"]').text
+    browser.until(lambda d: len(browser.elements("#history tbody tr")) == len(history), "every history row")
+    shown = browser.run("return [...document.querySelectorAll('#history tbody tr')]"
+                        ".map(row => [Number(row.dataset.seq), row.cells[3].textContent, row.cells[4].textContent])")
+    assert shown == [[event["seq"], event["type"], event["node"] or ""] for event in history]
+    assert {"order_placed", "task_completed"} <= {event_type for _, event_type, _ in shown}
+    browser.screenshot("order")
+
+
+def test_an_analyst_sees_the_order_diagram_but_is_told_the_order_details_are_not_for_their_role(
+        browser, analyst, place_order):
+    order = place_order()
+
+    browser.open(f"/web/orders/{order['id']}")
+    browser.sign_in(analyst.token)
+
+    browser.marked("submit_requirement", "active-node")
+    browser.text_in("#order-error", "analyst role")
+    browser.text_in("#history-error", "analyst role")

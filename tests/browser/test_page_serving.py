@@ -1,0 +1,54 @@
+"""How the pages are served, without a browser: the bpmn-js files, the security headers, and a
+clear answer (not a 500) when `npm install --prefix app/web` has not been run."""
+import pytest
+
+import app.web as web
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def without_bpmn_js(monkeypatch, tmp_path):
+    monkeypatch.setattr(web, "BPMN_JS_DIST", tmp_path / "node_modules" / "bpmn-js" / "dist")
+
+
+@pytest.mark.parametrize("path", ["/web/editor", "/web/orders/some-order-id"])
+def test_without_node_modules_the_pages_answer_503_naming_the_install_command(client, without_bpmn_js, path):
+    response = client.get(path)
+    assert response.status_code == 503
+    assert "npm install --prefix app/web" in response.get_data(as_text=True)
+
+
+def test_without_node_modules_the_vendor_files_answer_503_naming_the_install_command(client, without_bpmn_js):
+    response = client.get("/web/vendor/bpmn-js/bpmn-modeler.production.min.js")
+    assert response.status_code == 503
+    assert "npm install --prefix app/web" in response.get_data(as_text=True)
+
+
+def test_the_bpmn_js_bundles_and_styles_are_served_from_node_modules(client, bpmn_js_requirements):
+    for name in ("bpmn-modeler.production.min.js", "bpmn-navigated-viewer.production.min.js",
+                 "assets/bpmn-js.css", "assets/diagram-js.css", "assets/bpmn-font/css/bpmn-embedded.css"):
+        response = client.get(f"/web/vendor/bpmn-js/{name}")
+        assert response.status_code == 200, name
+        assert response.data == (web.BPMN_JS_DIST / name).read_bytes()
+
+
+def test_the_vendor_route_serves_nothing_outside_bpmn_js_dist(client, bpmn_js_requirements):
+    assert client.get("/web/vendor/bpmn-js/../package.json").status_code == 404
+    assert client.get("/web/vendor/bpmn-js/%2e%2e/package.json").status_code == 404
+
+
+def test_the_pages_forbid_foreign_scripts_and_keep_the_order_id_as_text(client, bpmn_js_requirements):
+    response = client.get('/web/orders/"><img src=x onerror=alert(1)>')
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "<img src=x" not in response.get_data(as_text=True)
+
+
+def test_web_redirects_to_the_editor(client):
+    response = client.get("/web/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/web/editor")
