@@ -12,6 +12,7 @@ from app.services.access import ACTING_ROLES, may_act, task_filter, visible_orde
 from app.services.attachments import link_attachments
 from app.services.audit import Actor
 from app.services.effects import apply_action_effects, as_task_data
+from app.services.logistics import arm_auto_acceptance, auto_acceptance_due
 from app.services.order_view import present_order
 from app.services.unit import Page, paginate, transaction
 from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
@@ -38,6 +39,9 @@ def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachm
                          data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
                          attachments=values.get("attachments", []))
             save_workflow(session, order, instance, workflow, actor)
+            due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
+            if due is not None:  # the parcel was signed before the seller recorded the shipment
+                arm_auto_acceptance(session, order, instance, workflow, due)
             return present_order(session, order, actor)
     except WorkflowError as err:
         record_engine_failure(order_id, err)

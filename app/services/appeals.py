@@ -26,7 +26,7 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         if not is_party(actor, order):
             raise ForbiddenError("only the buyer or the seller of the order may appeal")
         instance = lock_instance(session, order.id)
-        if order.status != "processing":
+        if order.status != "processing" or instance.status != "running":
             raise ConflictError(f"the order is {order.status}: there is nothing to appeal")
         if instance.frozen_at is not None:
             raise ConflictError("an appeal is already open for this order")
@@ -79,9 +79,10 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
     order_id = None
     try:
         with transaction() as session:
-            appeal, order = _open_appeal_for(session, actor, appeal_id)
+            _, order = _open_appeal_for(session, actor, appeal_id)
             order_id = order.id
             instance = lock_instance(session, order.id)
+            appeal, order = _open_appeal_for(session, actor, appeal_id)  # again, as it is under the lock
             workflow = open_workflow(instance)
             now = runtime.clock.now()
             workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left

@@ -19,6 +19,7 @@ def apply_action_effects(session, order: Order, action: str, values: dict) -> di
 
 def _reject(session, order, values):
     order.rejection_count += 1
+    order.signed_at = None  # the next delivery's signing starts a new acceptance window
 
 
 def _accept(session, order, values):

@@ -9,7 +9,7 @@ from app.extensions import runtime
 from app.models import LogisticsEvent
 from app.services import audit
 from app.services.access import require_role, visible_order
-from app.services.audit import Actor
+from app.services.audit import SYSTEM, Actor
 from app.services.definitions import parsed
 from app.services.order_view import present_order
 from app.services.unit import transaction
@@ -36,27 +36,37 @@ def record_logistics(actor: Actor, order_id: str, status: str, at: datetime, rec
             matches = bool(expected) and _digits(recipient_phone) == expected
             session.add(LogisticsEvent(order_id=order.id, status=status, at=at, recipient_phone=recipient_phone,
                                        phone_matches=matches, recorded_at=runtime.clock.now()))
-            armed = None
+            workflow, due = open_workflow(instance), None
             if status == "signed" and matches and order.status == "processing":
                 order.signed_at = at
-                armed = _arm_auto_acceptance(session, order, instance, actor, at)
+                due = auto_acceptance_due(order, instance, workflow)
             audit.record(session, order.id, actor, "logistics_updated", data={
                 "status": status, "at": at.isoformat(), "recipient_phone_matches": matches,
-                "auto_accept_at": armed})
+                "auto_accept_at": due.isoformat() if due else None})
+            if due is not None:
+                arm_auto_acceptance(session, order, instance, workflow, due)
             return present_order(session, order, actor)
     except WorkflowError as err:
         record_engine_failure(order_id, err)
         raise
 
 
-def _arm_auto_acceptance(session, order, instance, actor: Actor, signed_at: datetime) -> str | None:
-    """Send `parcel_signed` with the due time; while frozen, count from the freeze (it resumes after)."""
-    workflow = open_workflow(instance)
+def auto_acceptance_due(order, instance, workflow) -> datetime | None:
+    """When a recorded signing auto-accepts, if the process waits for it now (at the acceptance node).
+    While frozen the time counts from the freeze, so after the pause shift it has its full period."""
+    if order.signed_at is None or not workflow.is_waiting_for(SIGNED):
+        return None
     after = isodate.parse_duration(parsed(instance.definition).properties.get("auto_accept_after",
                                                                                DEFAULT_AUTO_ACCEPT))
-    start = min(signed_at, instance.frozen_at) if instance.frozen_at else signed_at
-    due = (start + after).isoformat()
-    if not workflow.send_message(SIGNED, {"auto_accept_at": due, "signed_at": signed_at.isoformat()}):
-        return None  # not at the acceptance node: recorded, nothing to arm
-    save_workflow(session, order, instance, workflow, actor)
-    return due
+    start = min(order.signed_at, instance.frozen_at) if instance.frozen_at else order.signed_at
+    return start + after
+
+
+def arm_auto_acceptance(session, order, instance, workflow, due: datetime) -> None:
+    """Send `parcel_signed` so the process's timer waits until `due`; save the instance."""
+    audit.record(session, order.id, SYSTEM, "auto_acceptance_armed", node="confirm_acceptance",
+                 data={"signed_at": order.signed_at.isoformat(), "auto_accept_at": due.isoformat()})
+    workflow.send_message(SIGNED, {"auto_accept_at": due.isoformat(), "signed_at": order.signed_at.isoformat()})
+    if workflow.is_completed():  # reported after its period: the timer fired at once
+        audit.record(session, order.id, SYSTEM, "timer_fired", data={"due_at": due.isoformat()})
+    save_workflow(session, order, instance, workflow, SYSTEM)

@@ -15,7 +15,11 @@ from app.services.unit import transaction
 
 
 def lock_instance(session, order_id: str) -> ProcessInstance:
-    """The order's instance row, locked for this transaction (FOR UPDATE; SQLite locks at BEGIN)."""
+    """The order's instance row, locked for this transaction (FOR UPDATE; SQLite locks at BEGIN).
+
+    Everything the session read before is expired, so the order, appeal... reload as they are once we
+    hold the lock (another transaction may have changed them while we waited)."""
+    session.expire_all()
     query = (select(ProcessInstance).where(ProcessInstance.order_id == order_id)
              .execution_options(populate_existing=True))
     if db.is_postgres:
