@@ -197,3 +197,88 @@ def walk(act, upload, cast):
         return current
 
     return do
+
+
+@pytest.fixture
+def query_db(app):
+    """query_db(fn) -> fn(session) in its own short transaction (committed, then closed).
+
+    Short on purpose: on SQLite every transaction takes the write lock at BEGIN, so a session
+    left open across an HTTP call would block the live server."""
+    from app.extensions import db
+
+    def run(fn):
+        session = db.session()
+        try:
+            result = fn(session)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            db.session.remove()
+
+    return run
+
+
+# --- API contract helpers (appended for tests/api/test_orders, test_actions, test_tasks, test_authorization) ---
+
+PROBLEM_MEMBERS = ("type", "title", "status", "detail", "code")
+
+
+@pytest.fixture
+def problem():
+    """problem(response, status, code) -> the body, after checking it is an RFC 9457 problem document."""
+
+    def check(response, status: int, code: str | None = None) -> dict:
+        assert response.status_code == status, response.text
+        assert response.headers.get("Content-Type", "").startswith("application/problem+json"), \
+            response.headers.get("Content-Type")
+        body = response.json()
+        missing = [member for member in PROBLEM_MEMBERS if member not in body]
+        assert not missing, f"problem document lacks {missing}: {body}"
+        assert body["status"] == status, body
+        if code is not None:
+            assert body["code"] == code, body
+        return body
+
+    return check
+
+
+@pytest.fixture
+def clock(api):
+    """clock(advance='P6D') or clock(set='2026-03-01T10:00:00+00:00') moves the testing clock; clock() reads it."""
+
+    def move(**change) -> str:
+        response = api.post("/api/v1/testing/clock", json=change) if change else api.get("/api/v1/testing/clock")
+        assert response.status_code == 200, response.text
+        return response.json()["now"]
+
+    return move
+
+
+@pytest.fixture
+def snapshot(api, cast):
+    """snapshot(order, *principals) -> what a refused request must leave unchanged: the order's status,
+    nodes and task ids, rejection count, history (length and last hash) and the inboxes of the order's
+    buyer and seller plus `principals`."""
+
+    def take(order: dict, *inbox_of) -> dict:
+        current = api.get(f"/api/v1/orders/{order['id']}", cast.ops.token)
+        assert current.status_code == 200, current.text
+        events = api.get(f"/api/v1/orders/{order['id']}/history", cast.ops.token)
+        assert events.status_code == 200, events.text
+        inboxes = {}
+        for who in (cast.buyer, cast.seller, *inbox_of):
+            response = api.get("/api/v1/tasks", who.token, params={"page_size": 100})
+            assert response.status_code == 200, response.text
+            inboxes[who.name] = sorted(task["id"] for task in response.json())
+        body = current.json()
+        return {"status": body["status"], "nodes": [(n["id"], n["task_id"]) for n in body["nodes"]],
+                "rejection_count": body["rejection_count"], "frozen": body["frozen"],
+                "validity": body["validity"], "events": len(events.json()),
+                "last_hash": events.json()[-1]["hash"] if events.json() else None, "inboxes": inboxes}
+
+    return take

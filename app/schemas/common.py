@@ -26,6 +26,8 @@ class Money(fields.Decimal):
         super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError('a decimal string such as "1000.00" (money is never a JSON number)')
         number = super()._deserialize(value, attr, data, **kwargs)
         if number.as_tuple().exponent < -2:
             raise ValidationError("at most two decimal places")

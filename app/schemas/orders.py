@@ -22,7 +22,7 @@ class ProductSchema(StrictSchema):
 class BillingSchema(StrictSchema):
     mode = fields.String(required=True, validate=validate.OneOf(("periodic", "one_off", "on_demand")))
     period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$", error="an ISO 8601 period such as P1M or P1Y"))
+        r"^P(?=.*[1-9])(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$", error="a non-zero ISO 8601 period such as P1M or P1Y"))
 
 
 class RecipientSchema(StrictSchema):

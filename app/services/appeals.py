@@ -66,6 +66,8 @@ def claim_appeal(actor: Actor, appeal_id: str) -> dict:
     """An ops manager takes an open appeal; someone else's claim is a conflict."""
     require_role(actor, "ops")
     with transaction() as session:
+        _, order = _open_appeal_for(session, actor, appeal_id)
+        lock_instance(session, order.id)  # one claim at a time per order
         appeal, order = _open_appeal_for(session, actor, appeal_id)
         if appeal.claimed_by is None:
             appeal.claimed_by, appeal.claimed_at = actor.name, runtime.clock.now()

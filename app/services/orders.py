@@ -26,6 +26,8 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
     require_role(actor, "platform")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     _check_order_rules(body)
+    if body["product"]["delivery_type"] == "manual_service" and not body["product"].get("manual_kind"):
+        body["product"]["manual_kind"] = "standard"  # the guide's default manual-service flow
     try:
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
