@@ -39,6 +39,8 @@ class Order(Base):
     negotiated_refund_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     shipment: Mapped[dict | None] = mapped_column(JSON)  # hardware: carrier, tracking number
     signed_at: Mapped[datetime | None]
+    audit_head_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # last event of the
+    audit_head_hash: Mapped[str | None] = mapped_column(String(64))  # chain: a deleted tail is detectable
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
 

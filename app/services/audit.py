@@ -3,10 +3,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.extensions import runtime
-from app.models import AuditEvent
+from app.models import AuditEvent, Order
 
 GENESIS = "0" * 64
 
@@ -36,20 +34,20 @@ def chain_hash(prev_hash: str, event: AuditEvent) -> str:
 
 def record(session, order_id: str, actor: Actor, type_: str, *, node=None, action=None,
            data=None, attachments=None) -> AuditEvent:
-    """Append one event to the order's chain (callers hold the order's lock)."""
-    last = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order_id)
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    event = AuditEvent(order_id=order_id, seq=(last.seq + 1) if last else 1, at=runtime.clock.now(),
+    """Append one event to the order's chain and move the order's chain head (callers hold its lock)."""
+    order = session.get(Order, order_id)
+    event = AuditEvent(order_id=order_id, seq=order.audit_head_seq + 1, at=runtime.clock.now(),
                        actor_name=actor.name, actor_role=actor.role, type=type_, node=node, action=action,
                        data=data or {}, attachments=list(attachments or []),
-                       prev_hash=last.hash if last else GENESIS)
+                       prev_hash=order.audit_head_hash or GENESIS)
     event.hash = chain_hash(event.prev_hash, event)
+    order.audit_head_seq, order.audit_head_hash = event.seq, event.hash
     session.add(event)
     session.flush()
     return event
 
 
-def first_break(events: list[AuditEvent]) -> str | None:
+def first_break(events: list[AuditEvent], head_seq: int, head_hash: str | None) -> str | None:
     """Why the chain of one order is broken at its first bad event, or None when it is intact."""
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
@@ -60,4 +58,8 @@ def first_break(events: list[AuditEvent]) -> str | None:
         if chain_hash(prev, event) != event.hash:
             return f"seq {event.seq}: content does not match its hash"
         prev = event.hash
+    if len(events) < head_seq:
+        return f"seq {len(events) + 1} to {head_seq} are missing (the order's chain head is seq {head_seq})"
+    if len(events) > head_seq or prev != (head_hash or GENESIS):
+        return f"the chain does not end at the order's recorded head (seq {head_seq})"
     return None

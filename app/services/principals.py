@@ -1,5 +1,6 @@
 """Principals and their bearer tokens (stored as sha256; a lost token is replaced, never shown again)."""
 import hashlib
+import re
 import secrets
 
 from sqlalchemy import select
@@ -12,6 +13,9 @@ from app.services.audit import Actor
 from app.services.unit import transaction
 
 
+NAME = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -19,6 +23,8 @@ def hash_token(token: str) -> str:
 def create_principal(name: str, role: str, review_role: str | None = None) -> dict:
     """Create a principal and return it with its new token (the only time the token is shown)."""
     errors = {}
+    if not NAME.fullmatch(name or ""):
+        errors["name"] = ["1 to 100 letters, digits or . _ @ -"]
     if role not in ROLES:
         errors["role"] = [f"must be one of {', '.join(ROLES)}"]
     if role == "reviewer" and review_role not in REVIEW_ROLES:
