@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from tests.conftest import order_body
+from tests.helpers import assert_names_field, get_order, history, ok
 
 ORDERS = "/api/v1/orders"
 PAID_AT = "2026-01-05T08:00:00+00:00"
@@ -12,28 +13,6 @@ PAID_AT = "2026-01-05T08:00:00+00:00"
 
 def _node(order: dict) -> str:
     return order["nodes"][0]["id"]
-
-
-def _ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-def _names(problem_body: dict, field: str) -> None:
-    """The 422 names `field` in `errors` ({field: [messages]}), as a data field or by a dotted path."""
-    errors = problem_body.get("errors") or {}
-    named = [key for key in errors
-             if key in (field, f"data.{field}") or key.startswith((f"{field}.", f"data.{field}."))]
-    assert named, errors
-    assert all(isinstance(errors[key], list) and errors[key] for key in named), errors
-
-
-
-def _get(api, who, order) -> dict:
-    return _ok(api.get(f"{ORDERS}/{order['id']}", who.token))
-
-
-def _history(api, who, order) -> list[dict]:
-    return _ok(api.get(f"{ORDERS}/{order['id']}/history", who.token))
 
 
 @pytest.fixture
@@ -47,7 +26,7 @@ def deliver(act, upload, cast):
     """deliver(order, **data) -> the order after the seller delivered with one attachment."""
 
     def do(order: dict, **data) -> dict:
-        return _ok(act(cast.seller, order, "deliver", {"note": "done", **data}, [upload(cast.seller)]))
+        return ok(act(cast.seller, order, "deliver", {"note": "done", **data}, [upload(cast.seller)]))
 
     return do
 
@@ -70,19 +49,19 @@ def refused(snapshot, problem):
 
 def test_submitting_the_requirement_moves_the_order_to_the_sellers_deliver_node(place_order, act, upload, cast):
     order = place_order()
-    after = _ok(act(cast.buyer, order, "submit_requirement", {"description": "Migrate 2 TB"}, [upload(cast.buyer)]))
+    after = ok(act(cast.buyer, order, "submit_requirement", {"description": "Migrate 2 TB"}, [upload(cast.buyer)]))
     assert [(n["id"], n["role"], n["name_zh"]) for n in after["nodes"]] == [("deliver", "seller", "服务商处理需求")]
     assert after["nodes"][0]["task_id"] != order["nodes"][0]["task_id"]
 
 
 def test_after_submitting_the_buyer_is_offered_nothing(place_order, act, upload, cast):
-    after = _ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
+    after = ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
     assert after["available_actions"] == []
 
 
 def test_at_the_deliver_node_the_seller_may_deliver_or_return_the_requirement(api, place_order, walk, cast):
     order = walk(place_order(), "deliver")
-    offered = _get(api, cast.seller, order)["available_actions"]
+    offered = get_order(api, cast.seller, order)["available_actions"]
     task_id = order["nodes"][0]["task_id"]
     assert sorted(a["action"] for a in offered) == ["deliver", "return_requirement"]
     assert {a["task_id"] for a in offered} == {task_id}
@@ -96,11 +75,11 @@ def test_delivering_moves_the_order_to_the_buyers_acceptance(place_order, walk, 
 
 def test_at_acceptance_the_buyer_may_accept_or_reject(api, place_order, walk, cast):
     order = walk(place_order(), "confirm_acceptance")
-    assert sorted(a["action"] for a in _get(api, cast.buyer, order)["available_actions"]) == ["accept", "reject"]
+    assert sorted(a["action"] for a in get_order(api, cast.buyer, order)["available_actions"]) == ["accept", "reject"]
 
 
 def test_accepting_completes_the_order(place_order, walk, act, cast):
-    done = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
+    done = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
     assert done["status"] == "completed"
     assert done["completed_at"]
     assert [(n["id"], n["name_zh"]) for n in done["nodes"]] == [("service_completed", "服务完成")]
@@ -108,14 +87,14 @@ def test_accepting_completes_the_order(place_order, walk, act, cast):
 
 
 def test_a_completed_order_leaves_everyones_inbox(api, place_order, walk, act, cast):
-    _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
-    assert _ok(api.get("/api/v1/tasks", cast.buyer.token)) == []
-    assert _ok(api.get("/api/v1/tasks", cast.seller.token)) == []
+    ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
+    assert ok(api.get("/api/v1/tasks", cast.buyer.token)) == []
+    assert ok(api.get("/api/v1/tasks", cast.seller.token)) == []
 
 
 def test_the_history_records_every_step_of_the_flow_oldest_first(api, place_order, walk, act, cast):
-    order = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
-    events = _history(api, cast.buyer, order)
+    order = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
+    events = history(api, cast.buyer, order)
     assert [(e["type"], e["action"]) for e in events if e["type"] == "task_completed"] == [
         ("task_completed", "submit_requirement"), ("task_completed", "deliver"), ("task_completed", "accept")]
     assert events[0]["type"] == "order_placed"
@@ -125,8 +104,8 @@ def test_the_history_records_every_step_of_the_flow_oldest_first(api, place_orde
 
 def test_the_history_names_the_actor_node_data_and_attachments_of_a_step(api, place_order, act, upload, cast):
     file_id = upload(cast.buyer)
-    order = _ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "Migrate 2 TB"}, [file_id]))
-    step = _history(api, cast.seller, order)[-1]
+    order = ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "Migrate 2 TB"}, [file_id]))
+    step = history(api, cast.seller, order)[-1]
     assert step["actor"] == {"name": cast.buyer.name, "role": "buyer"}
     assert (step["node"], step["action"]) == ("submit_requirement", "submit_requirement")
     assert step["data"]["description"] == "Migrate 2 TB"
@@ -135,7 +114,7 @@ def test_the_history_names_the_actor_node_data_and_attachments_of_a_step(api, pl
 
 def test_the_seller_can_read_the_requirement_attachment_after_submission(api, place_order, act, upload, cast):
     file_id = upload(cast.buyer, b"requirement spec")
-    _ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [file_id]))
+    ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [file_id]))
     response = api.get(f"/api/v1/attachments/{file_id}", cast.seller.token)
     assert response.status_code == 200
     assert response.content == b"requirement spec"
@@ -145,41 +124,41 @@ def test_the_seller_can_read_the_requirement_attachment_after_submission(api, pl
 
 def test_returning_the_requirement_sends_the_order_back_to_the_buyer(place_order, walk, act, cast):
     order = walk(place_order(), "deliver")
-    back = _ok(act(cast.seller, order, "return_requirement", {"reason": "Which database?"}))
+    back = ok(act(cast.seller, order, "return_requirement", {"reason": "Which database?"}))
     assert [(n["id"], n["role"]) for n in back["nodes"]] == [("submit_requirement", "buyer")]
 
 
 def test_a_returned_requirement_is_a_new_task_for_the_buyer(api, place_order, walk, act, cast):
     order = place_order()
-    back = _ok(act(cast.seller, walk(order, "deliver"), "return_requirement", {"reason": "Which database?"}))
+    back = ok(act(cast.seller, walk(order, "deliver"), "return_requirement", {"reason": "Which database?"}))
     new_task = back["nodes"][0]["task_id"]
     assert new_task != order["nodes"][0]["task_id"]
-    assert _get(api, cast.buyer, back)["available_actions"] == [{"action": "submit_requirement",
+    assert get_order(api, cast.buyer, back)["available_actions"] == [{"action": "submit_requirement",
                                                                  "task_id": new_task}]
 
 
 def test_a_returned_requirement_can_be_resubmitted_and_delivered(place_order, walk, act, upload, cast, deliver):
-    back = _ok(act(cast.seller, walk(place_order(), "deliver"), "return_requirement", {"reason": "more detail"}))
-    again = _ok(act(cast.buyer, back, "submit_requirement", {"description": "PostgreSQL 16"}, [upload(cast.buyer)]))
+    back = ok(act(cast.seller, walk(place_order(), "deliver"), "return_requirement", {"reason": "more detail"}))
+    again = ok(act(cast.buyer, back, "submit_requirement", {"description": "PostgreSQL 16"}, [upload(cast.buyer)]))
     assert _node(again) == "deliver"
     assert _node(deliver(again)) == "confirm_acceptance"
 
 
 def test_returning_the_requirement_does_not_count_as_a_rejection(place_order, walk, act, cast):
-    back = _ok(act(cast.seller, walk(place_order(), "deliver"), "return_requirement", {"reason": "more detail"}))
+    back = ok(act(cast.seller, walk(place_order(), "deliver"), "return_requirement", {"reason": "more detail"}))
     assert back["rejection_count"] == 0
 
 
 # -- reject loop -------------------------------------------------------------------------------------------
 
 def test_rejecting_sends_the_order_back_to_the_seller(place_order, walk, act, cast):
-    back = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
+    back = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
     assert [(n["id"], n["role"]) for n in back["nodes"]] == [("deliver", "seller")]
     assert back["status"] == "processing"
 
 
 def test_rejecting_increments_the_rejection_count(place_order, walk, act, cast):
-    back = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
+    back = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
     assert back["rejection_count"] == 1
 
 
@@ -187,7 +166,7 @@ def test_every_rejection_increments_the_rejection_count_again(place_order, walk,
     order = walk(place_order(), "confirm_acceptance")
     counts = []
     for round_ in range(3):
-        order = _ok(act(cast.buyer, order, "reject", {"reason": f"round {round_}"}))
+        order = ok(act(cast.buyer, order, "reject", {"reason": f"round {round_}"}))
         counts.append(order["rejection_count"])
         order = deliver(order)
     assert counts == [1, 2, 3]
@@ -195,14 +174,14 @@ def test_every_rejection_increments_the_rejection_count_again(place_order, walk,
 
 
 def test_an_order_rejected_then_redelivered_can_be_accepted(place_order, walk, act, cast, deliver):
-    order = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
-    done = _ok(act(cast.buyer, deliver(order), "accept"))
+    order = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "incomplete"}))
+    done = ok(act(cast.buyer, deliver(order), "accept"))
     assert (done["status"], done["rejection_count"]) == ("completed", 1)
 
 
 def test_the_rejection_reason_is_in_the_history(api, place_order, walk, act, cast):
-    order = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "no report"}))
-    last = [e for e in _history(api, cast.seller, order) if e["type"] == "task_completed"][-1]
+    order = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "reject", {"reason": "no report"}))
+    last = [e for e in history(api, cast.seller, order) if e["type"] == "task_completed"][-1]
     assert (last["action"], last["data"].get("reason")) == ("reject", "no report")
 
 
@@ -216,13 +195,13 @@ def test_joint_goods_in_the_base_scenario_go_to_the_base_manager_after_delivery(
 
 def test_the_base_manager_is_offered_approve_and_return(api, place_order, walk, reviewers):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    offered = _get(api, reviewers["base_manager"], order)["available_actions"]
+    offered = get_order(api, reviewers["base_manager"], order)["available_actions"]
     assert sorted(a["action"] for a in offered) == ["review_approve", "review_return"]
 
 
 def test_a_base_manager_approval_moves_the_order_to_the_buyers_acceptance(place_order, walk, act, reviewers):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    after = _ok(act(reviewers["base_manager"], order, "review_approve", {"note": "signed report ok"}))
+    after = ok(act(reviewers["base_manager"], order, "review_approve", {"note": "signed report ok"}))
     assert _node(after) == "confirm_acceptance"
 
 
@@ -235,7 +214,7 @@ def test_joint_goods_in_the_empowerment_scenario_go_to_the_representative_office
 def test_a_representative_office_approval_moves_the_order_to_the_product_department(place_order, walk, act,
                                                                                      reviewers):
     order = walk(place_order(goods_class="joint", scenario="empowerment"), "rep_office_review")
-    after = _ok(act(reviewers["rep_office"], order, "review_approve"))
+    after = ok(act(reviewers["rep_office"], order, "review_approve"))
     assert [(n["id"], n["role"], n["name_zh"]) for n in after["nodes"]] == [
         ("product_dept_review", "reviewer", "产品部确认服务")]
 
@@ -243,8 +222,8 @@ def test_a_representative_office_approval_moves_the_order_to_the_product_departm
 def test_a_product_department_approval_moves_the_order_to_the_buyers_acceptance(place_order, walk, act,
                                                                                   reviewers):
     order = walk(place_order(goods_class="joint", scenario="empowerment"), "rep_office_review")
-    order = _ok(act(reviewers["rep_office"], order, "review_approve"))
-    after = _ok(act(reviewers["product_dept"], order, "review_approve"))
+    order = ok(act(reviewers["rep_office"], order, "review_approve"))
+    after = ok(act(reviewers["product_dept"], order, "review_approve"))
     assert _node(after) == "confirm_acceptance"
 
 
@@ -257,27 +236,27 @@ def test_huawei_goods_in_the_empowerment_scenario_are_reviewed_too(place_order, 
 def test_a_review_return_sends_the_order_back_to_the_sellers_deliver_node(place_order, walk, act, reviewers,
                                                                           scenario, node, reviewer):
     order = walk(place_order(goods_class="joint", scenario=scenario), node)
-    back = _ok(act(reviewers[reviewer], order, "review_return", {"reason": "report not signed"}))
+    back = ok(act(reviewers[reviewer], order, "review_return", {"reason": "report not signed"}))
     assert [(n["id"], n["role"]) for n in back["nodes"]] == [("deliver", "seller")]
 
 
 def test_a_product_department_return_sends_the_order_back_to_the_seller(place_order, walk, act, reviewers):
     order = walk(place_order(goods_class="joint", scenario="empowerment"), "rep_office_review")
-    order = _ok(act(reviewers["rep_office"], order, "review_approve"))
-    back = _ok(act(reviewers["product_dept"], order, "review_return", {"reason": "missing signature"}))
+    order = ok(act(reviewers["rep_office"], order, "review_approve"))
+    back = ok(act(reviewers["product_dept"], order, "review_return", {"reason": "missing signature"}))
     assert _node(back) == "deliver"
 
 
 def test_a_review_return_is_not_a_buyer_rejection(place_order, walk, act, reviewers):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    back = _ok(act(reviewers["base_manager"], order, "review_return", {"reason": "report not signed"}))
+    back = ok(act(reviewers["base_manager"], order, "review_return", {"reason": "report not signed"}))
     assert back["rejection_count"] == 0
 
 
 def test_an_order_returned_by_review_is_reviewed_again_after_redelivery(place_order, walk, act, reviewers,
                                                                          deliver):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    back = _ok(act(reviewers["base_manager"], order, "review_return", {"reason": "report not signed"}))
+    back = ok(act(reviewers["base_manager"], order, "review_return", {"reason": "report not signed"}))
     assert _node(deliver(back)) == "base_manager_review"
 
 
@@ -294,8 +273,8 @@ def test_general_goods_are_never_reviewed(place_order, walk, deliver, scenario):
 
 def test_a_reviewed_joint_order_completes_when_the_buyer_accepts(place_order, walk, act, cast, reviewers):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    order = _ok(act(reviewers["base_manager"], order, "review_approve"))
-    assert _ok(act(cast.buyer, order, "accept"))["status"] == "completed"
+    order = ok(act(reviewers["base_manager"], order, "review_approve"))
+    assert ok(act(cast.buyer, order, "accept"))["status"] == "completed"
 
 
 # -- bad input per action form: 422, nothing changes ------------------------------------------------------
@@ -304,42 +283,42 @@ def test_a_requirement_without_description_is_422(place_order, act, upload, cast
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {}, [upload(cast.buyer)]),
                    422, "validation_failed")
-    _names(body, "description")
+    assert_names_field(body, "description")
 
 
 def test_a_requirement_with_an_empty_description_is_422(place_order, act, upload, cast, refused):
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": ""},
                                       [upload(cast.buyer)]), 422, "validation_failed")
-    _names(body, "description")
+    assert_names_field(body, "description")
 
 
 def test_a_requirement_with_a_blank_description_is_422(place_order, act, upload, cast, refused):
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": "   "},
                                       [upload(cast.buyer)]), 422, "validation_failed")
-    _names(body, "description")
+    assert_names_field(body, "description")
 
 
 def test_a_requirement_without_attachments_is_422(place_order, act, cast, refused):
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": "x"}, []),
                    422, "validation_failed")
-    _names(body, "attachments")
+    assert_names_field(body, "attachments")
 
 
 def test_a_requirement_with_an_unknown_data_field_is_422(place_order, act, upload, cast, refused):
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": "x", "budget": 5},
                                       [upload(cast.buyer)]), 422, "validation_failed")
-    _names(body, "budget")
+    assert_names_field(body, "budget")
 
 
 def test_a_delivery_without_attachments_is_422(place_order, walk, act, cast, refused):
     order = walk(place_order(), "deliver")
     body = refused(order, lambda: act(cast.seller, order, "deliver", {"note": "done"}, []),
                    422, "validation_failed")
-    _names(body, "attachments")
+    assert_names_field(body, "attachments")
 
 
 def test_a_delivery_with_an_actual_start_time_in_the_future_is_422(place_order, walk, act, upload, cast, refused,
@@ -348,14 +327,14 @@ def test_a_delivery_with_an_actual_start_time_in_the_future_is_422(place_order, 
     order = walk(place_order(), "deliver")
     body = refused(order, lambda: act(cast.seller, order, "deliver", {"actual_start_time": "2026-03-10T12:01:00+00:00"},
                                       [upload(cast.seller)]), 422, "validation_failed")
-    _names(body, "actual_start_time")
+    assert_names_field(body, "actual_start_time")
 
 
 def test_a_delivery_with_an_actual_start_time_before_payment_is_422(place_order, walk, act, upload, cast, refused):
     order = walk(place_order(), "deliver")
     body = refused(order, lambda: act(cast.seller, order, "deliver", {"actual_start_time": "2026-01-05T07:59:59+00:00"},
                                       [upload(cast.seller)]), 422, "validation_failed")
-    _names(body, "actual_start_time")
+    assert_names_field(body, "actual_start_time")
 
 
 def test_a_delivery_with_an_actual_start_time_at_the_payment_time_is_accepted(place_order, walk, deliver):
@@ -367,25 +346,25 @@ def test_a_delivery_with_an_actual_start_time_that_is_not_a_time_is_422(place_or
     order = walk(place_order(), "deliver")
     body = refused(order, lambda: act(cast.seller, order, "deliver", {"actual_start_time": "last tuesday"},
                                       [upload(cast.seller)]), 422, "validation_failed")
-    _names(body, "actual_start_time")
+    assert_names_field(body, "actual_start_time")
 
 
 def test_a_return_without_reason_is_422(place_order, walk, act, cast, refused):
     order = walk(place_order(), "deliver")
     body = refused(order, lambda: act(cast.seller, order, "return_requirement", {}), 422, "validation_failed")
-    _names(body, "reason")
+    assert_names_field(body, "reason")
 
 
 def test_a_rejection_without_reason_is_422(place_order, walk, act, cast, refused):
     order = walk(place_order(), "confirm_acceptance")
     body = refused(order, lambda: act(cast.buyer, order, "reject", {}), 422, "validation_failed")
-    _names(body, "reason")
+    assert_names_field(body, "reason")
 
 
 def test_a_rejection_with_a_blank_reason_is_422(place_order, walk, act, cast, refused):
     order = walk(place_order(), "confirm_acceptance")
     body = refused(order, lambda: act(cast.buyer, order, "reject", {"reason": " \n\t "}), 422, "validation_failed")
-    _names(body, "reason")
+    assert_names_field(body, "reason")
 
 
 def test_a_rejection_with_a_reason_over_5000_characters_is_422(place_order, walk, act, cast, refused):
@@ -396,7 +375,7 @@ def test_a_rejection_with_a_reason_over_5000_characters_is_422(place_order, walk
 def test_a_refused_rejection_does_not_count(api, place_order, walk, act, cast):
     order = walk(place_order(), "confirm_acceptance")
     act(cast.buyer, order, "reject", {"reason": ""})
-    assert _get(api, cast.buyer, order)["rejection_count"] == 0
+    assert get_order(api, cast.buyer, order)["rejection_count"] == 0
 
 
 def test_an_acceptance_with_data_is_422(place_order, walk, act, cast, refused):
@@ -413,7 +392,7 @@ def test_a_review_return_without_reason_is_422(place_order, walk, act, reviewers
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
     body = refused(order, lambda: act(reviewers["base_manager"], order, "review_return", {}), 422,
                    "validation_failed", reviewers["base_manager"])
-    _names(body, "reason")
+    assert_names_field(body, "reason")
 
 
 def test_an_action_body_with_an_unknown_member_is_422(api, place_order, upload, cast, refused):
@@ -436,7 +415,7 @@ def test_an_unknown_attachment_id_is_422(place_order, act, cast, refused):
     order = place_order()
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": "x"},
                                       [str(uuid.uuid4())]), 422, "validation_failed")
-    _names(body, "attachments")
+    assert_names_field(body, "attachments")
 
 
 def test_another_users_attachment_is_422(place_order, act, upload, cast, refused):
@@ -444,7 +423,7 @@ def test_another_users_attachment_is_422(place_order, act, upload, cast, refused
     foreign = upload(cast.other_buyer)
     body = refused(order, lambda: act(cast.buyer, order, "submit_requirement", {"description": "x"}, [foreign]),
                    422, "validation_failed")
-    _names(body, "attachments")
+    assert_names_field(body, "attachments")
 
 
 def test_the_other_partys_unlinked_attachment_is_422(place_order, walk, act, upload, cast, refused):
@@ -457,18 +436,18 @@ def test_the_other_partys_unlinked_attachment_is_422(place_order, walk, act, upl
 def test_a_seller_cannot_deliver_with_the_buyers_requirement_attachment(place_order, act, upload, cast, refused):
     # the buyer's file is linked to the order once submitted, but it is still not the seller's evidence
     buyers_file = upload(cast.buyer)
-    order = _ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [buyers_file]))
+    order = ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [buyers_file]))
     body = refused(order, lambda: act(cast.seller, order, "deliver", {"note": "done"}, [buyers_file]),
                    422, "validation_failed")
-    _names(body, "attachments")
+    assert_names_field(body, "attachments")
 
 
 def test_a_seller_may_deliver_again_with_their_own_earlier_attachment(place_order, walk, act, upload, cast):
     order = walk(place_order(), "deliver")
     own = upload(cast.seller)
-    order = _ok(act(cast.seller, order, "deliver", {"note": "v1"}, [own]))
-    order = _ok(act(cast.buyer, order, "reject", {"reason": "incomplete"}))
-    assert _node(_ok(act(cast.seller, order, "deliver", {"note": "v2"}, [own]))) == "confirm_acceptance"
+    order = ok(act(cast.seller, order, "deliver", {"note": "v1"}, [own]))
+    order = ok(act(cast.buyer, order, "reject", {"reason": "incomplete"}))
+    assert _node(ok(act(cast.seller, order, "deliver", {"note": "v2"}, [own]))) == "confirm_acceptance"
 
 
 def test_one_unknown_attachment_among_good_ones_refuses_the_whole_step(place_order, act, upload, cast, refused):
@@ -481,7 +460,7 @@ def test_a_rejection_with_an_unknown_attachment_does_not_count(api, place_order,
     order = walk(place_order(), "confirm_acceptance")
     refused(order, lambda: act(cast.buyer, order, "reject", {"reason": "bad"}, ["no-such-file"]),
             422, "validation_failed")
-    assert _get(api, cast.buyer, order)["rejection_count"] == 0
+    assert get_order(api, cast.buyer, order)["rejection_count"] == 0
 
 
 def test_an_attachment_refused_on_a_step_stays_unreadable_to_the_other_party(api, place_order, act, upload, cast):
@@ -538,12 +517,12 @@ def test_a_buyer_cannot_accept_while_the_review_is_pending(place_order, walk, ac
 
 
 def test_an_action_on_a_completed_order_is_409_conflict(place_order, walk, act, cast, refused):
-    order = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
+    order = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
     refused(order, lambda: act(cast.buyer, order, "accept"), 409, "conflict")
 
 
 def test_rejecting_a_completed_order_is_409_conflict(place_order, walk, act, cast, refused):
-    order = _ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
+    order = ok(act(cast.buyer, walk(place_order(), "confirm_acceptance"), "accept"))
     refused(order, lambda: act(cast.buyer, order, "reject", {"reason": "changed my mind"}), 409, "conflict")
 
 
@@ -567,7 +546,7 @@ def appealed(api, cast):
         response = api.post(f"{ORDERS}/{order['id']}/appeals", cast.buyer.token,
                             json={"reason": "seller silent", "demand": "refund"})
         assert response.status_code == 201, response.text
-        return _get(api, cast.ops, order)
+        return get_order(api, cast.ops, order)
 
     return do
 
@@ -581,14 +560,14 @@ def test_an_action_while_an_appeal_is_open_is_409_order_frozen(place_order, walk
 
 def test_a_frozen_order_offers_no_actions(api, place_order, walk, cast, appealed):
     order = appealed(walk(place_order(), "deliver"))
-    seen = _get(api, cast.seller, order)
+    seen = get_order(api, cast.seller, order)
     assert seen["frozen"] is True
     assert seen["available_actions"] == []
 
 
 def test_a_frozen_orders_tasks_leave_the_inbox(api, place_order, walk, cast, appealed):
     appealed(walk(place_order(), "deliver"))
-    assert _ok(api.get("/api/v1/tasks", cast.seller.token)) == []
+    assert ok(api.get("/api/v1/tasks", cast.seller.token)) == []
 
 
 # -- money and data stay strings -----------------------------------------------------------------------
@@ -596,6 +575,6 @@ def test_a_frozen_orders_tasks_leave_the_inbox(api, place_order, walk, cast, app
 def test_a_placed_order_keeps_its_milestones_through_the_flow(place_order, walk, act, cast):
     body = order_body(cast.buyer.name, cast.seller.name)
     body["milestones"] = [{"name": "phase 1", "amount": "400.00"}, {"name": "phase 2", "amount": "600.00"}]
-    done = _ok(act(cast.buyer, walk(place_order(body), "confirm_acceptance"), "accept"))
+    done = ok(act(cast.buyer, walk(place_order(body), "confirm_acceptance"), "accept"))
     assert [m["amount"] for m in done["milestones"]] == ["400.00", "600.00"]
     assert done["amount_paid"] == "1000.00"

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from tests.conftest import order_body
+from tests.helpers import get_order, history
 
 APPEALS = "/api/v1/appeals"
 CLOCK = "/api/v1/testing/clock"
@@ -29,18 +30,6 @@ def resolve(api, ops, appeal, outcome, **body):
 
 def claim(api, ops, appeal):
     return api.post(f"{APPEALS}/{appeal['id']}/claim", ops.token)
-
-
-def get_order(api, who, order) -> dict:
-    response = api.get(f"/api/v1/orders/{order['id']}", who.token)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def history(api, who, order) -> list:
-    response = api.get(f"/api/v1/orders/{order['id']}/history", who.token)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def inbox(api, ops, **params) -> list:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.conftest import order_body
+from tests.helpers import get_order, history
 
 CLOCK, TICK = "/api/v1/testing/clock", "/api/v1/testing/tick"
 T = datetime.fromisoformat("2026-03-02T09:00:00+00:00")  # the parcel is signed at T in most tests
@@ -43,18 +44,6 @@ def tick(api) -> int:
 def tick_at(api, moment: datetime) -> int:
     set_clock(api, moment)
     return tick(api)
-
-
-def get_order(api, who, order) -> dict:
-    response = api.get(f"/api/v1/orders/{order['id']}", who.token)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def history(api, who, order) -> list:
-    response = api.get(f"/api/v1/orders/{order['id']}/history", who.token)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def events_of(api, who, order, type_: str) -> list:

@@ -17,6 +17,7 @@ from typing import Callable
 import pytest
 
 from tests.conftest import order_body
+from tests.helpers import ok
 
 ORDERS = "/api/v1/orders"
 APPEALS = "/api/v1/appeals"
@@ -226,11 +227,6 @@ AUTHCODE_FLOWS = [FLOW["license_authcode_v1"], FLOW["license_authcode_v2:none"]]
 
 # -- driving orders through the API ------------------------------------------------------------------------
 
-def _ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
 def _nodes(order: dict) -> list[str]:
     return [n["id"] for n in order["nodes"]]
 
@@ -266,13 +262,13 @@ class Driver:
     def place(self, flow: Flow, **body) -> dict:
         payload = order_body(self.cast.buyer.name, self.cast.seller.name, **flow.product)
         payload.update({"paid_at": flow.paid_at, **body})
-        return _ok(self.api.post(ORDERS, self.cast.platform.token, json=payload), 201)
+        return ok(self.api.post(ORDERS, self.cast.platform.token, json=payload), 201)
 
     def get(self, order: dict, who=None) -> dict:
-        return _ok(self.api.get(f"{ORDERS}/{order['id']}", (who or self.cast.ops).token))
+        return ok(self.api.get(f"{ORDERS}/{order['id']}", (who or self.cast.ops).token))
 
     def history(self, order: dict) -> list[dict]:
-        return _ok(self.api.get(f"{ORDERS}/{order['id']}/history", self.cast.ops.token))
+        return ok(self.api.get(f"{ORDERS}/{order['id']}/history", self.cast.ops.token))
 
     def authcode(self, order: dict) -> str:
         code = self.get(order, self.cast.buyer)["authcode"]
@@ -295,7 +291,7 @@ class Driver:
                              json={"data": data, "attachments": attachments})
 
     def run(self, order: dict, step: Step, **kw) -> dict:
-        return _ok(self.perform(order, step, **kw))
+        return ok(self.perform(order, step, **kw))
 
     def at(self, flow: Flow, node: str, order: dict | None = None) -> dict:
         """A new order of the flow (or `order`) driven to `node` by the table's steps."""
@@ -335,10 +331,10 @@ def unchanged(api, cast):
     its history and the inboxes of `principals` exactly as they were."""
 
     def state(order: dict, principals) -> tuple:
-        inboxes = [sorted(t["id"] for t in _ok(api.get("/api/v1/tasks", who.token, params={"page_size": 100})))
+        inboxes = [sorted(t["id"] for t in ok(api.get("/api/v1/tasks", who.token, params={"page_size": 100})))
                    for who in principals]
-        return (_ok(api.get(f"{ORDERS}/{order['id']}", cast.ops.token)),
-                _ok(api.get(f"{ORDERS}/{order['id']}/history", cast.ops.token)), inboxes)
+        return (ok(api.get(f"{ORDERS}/{order['id']}", cast.ops.token)),
+                ok(api.get(f"{ORDERS}/{order['id']}/history", cast.ops.token)), inboxes)
 
     @contextmanager
     def check(order: dict, *principals):
@@ -442,7 +438,7 @@ def test_an_appeal_freezes_the_order_at_each_node_until_ops_resume_it(driver, ca
     actor = driver.actor(step)
     if step.appeal_after:
         clock(advance=step.appeal_after)
-    appeal = _ok(driver.appeal(order, getattr(cast, step.appellant)), 201)
+    appeal = ok(driver.appeal(order, getattr(cast, step.appellant)), 201)
 
     frozen = driver.get(order, actor)
     assert (frozen["frozen"], frozen["open_appeal"]) == (True, appeal["id"])
@@ -452,7 +448,7 @@ def test_an_appeal_freezes_the_order_at_each_node_until_ops_resume_it(driver, ca
         for action in (step, *step.alternatives):
             problem(driver.perform(order, action), 409, "order_frozen")
 
-    _ok(driver.resolve(appeal))
+    ok(driver.resolve(appeal))
     resumed = driver.get(order, actor)
     assert (resumed["frozen"], resumed["open_appeal"]) == (False, None)
     assert [(n["id"], n["task_id"]) for n in resumed["nodes"]] == [(step.node, task_id)]
@@ -626,7 +622,7 @@ def test_a_v1_activation_completes_the_order_with_validity_from_the_activation_t
     moment = "2024-09-20T02:00:00+00:00"
     clock(set=moment)
     order = driver.at(FLOW["license_authcode_v1"], "authcode_activation")
-    done = _ok(driver.activate(driver.authcode(order)))
+    done = ok(driver.activate(driver.authcode(order)))
     assert (done["status"], _nodes(done)) == ("completed", ["service_completed"])
     assert _time(done["authcode_activated_at"]) == _time(moment)
     assert _time(done["validity"]["start"]) == _time(moment)
@@ -636,7 +632,7 @@ def test_a_v1_activation_completes_the_order_with_validity_from_the_activation_t
 @pytest.mark.parametrize("flow", AUTHCODE_FLOWS, ids=lambda f: f.key)
 def test_an_activation_with_a_real_effect_time_starts_the_validity_then(driver, flow):
     order = driver.at(flow, "authcode_activation")
-    order = _ok(driver.activate(driver.authcode(order), real_effect_time="2024-09-15T00:00:00+00:00"))
+    order = ok(driver.activate(driver.authcode(order), real_effect_time="2024-09-15T00:00:00+00:00"))
     for step in flow.steps[flow.steps.index(ACTIVATE) + 1:]:  # v2: the proof upload
         order = driver.run(order, step)
     done = driver.get(order)
@@ -649,7 +645,7 @@ def test_a_v2_activation_leads_to_the_proof_upload_and_the_validity_starts_at_th
     moment = "2024-09-20T02:00:00+00:00"
     clock(set=moment)
     order = driver.at(FLOW["license_authcode_v2:none"], "authcode_activation")
-    after = _ok(driver.activate(driver.authcode(order)))
+    after = ok(driver.activate(driver.authcode(order)))
     assert (after["status"], _nodes(after)) == ("processing", ["upload_proof"])
     clock(advance="P2D")
     done = driver.run(after, UPLOAD_PROOF)
@@ -670,7 +666,7 @@ def test_a_v2_empowerment_proof_goes_to_the_huawei_cloud_review(driver, cast):
 def test_a_second_activation_is_409(driver, problem, unchanged, flow):
     order = driver.at(flow, "authcode_activation")
     code = driver.authcode(order)
-    _ok(driver.activate(code))
+    ok(driver.activate(code))
     with unchanged(order):
         problem(driver.activate(code), 409, "conflict")
 
@@ -706,14 +702,14 @@ def test_a_hardware_buyer_may_appeal_only_after_more_than_five_days_at_ship(driv
         body = problem(driver.appeal(order, cast.buyer), 409, "appeal_not_allowed")
         assert "5 days" in body["detail"], body
     clock(advance="P1D")
-    _ok(driver.appeal(order, cast.buyer), 201)
+    ok(driver.appeal(order, cast.buyer), 201)
     assert driver.get(order)["frozen"] is True
 
 
 def test_a_hardware_buyer_may_appeal_after_six_days_at_ship(driver, cast, clock):
     order = driver.place(FLOW["hardware"])
     clock(advance="P6D")
-    _ok(driver.appeal(order, cast.buyer), 201)
+    ok(driver.appeal(order, cast.buyer), 201)
 
 
 def test_a_hardware_seller_may_not_appeal_at_ship_even_after_six_days(driver, cast, clock, problem, unchanged):
@@ -725,7 +721,7 @@ def test_a_hardware_seller_may_not_appeal_at_ship_even_after_six_days(driver, ca
 
 def test_a_hardware_seller_may_appeal_at_confirm_acceptance(driver, cast):
     order = driver.at(FLOW["hardware"], "confirm_acceptance")
-    _ok(driver.appeal(order, cast.seller), 201)
+    ok(driver.appeal(order, cast.seller), 201)
 
 
 def test_a_hardware_buyer_may_appeal_after_the_fourth_rejection(driver, cast, problem, unchanged):
@@ -739,4 +735,4 @@ def test_a_hardware_buyer_may_appeal_after_the_fourth_rejection(driver, cast, pr
         problem(driver.appeal(order, cast.buyer), 409, "appeal_not_allowed")
     order = driver.run(order, reject)
     assert (_nodes(order), order["rejection_count"]) == (["ship"], 4)
-    _ok(driver.appeal(order, cast.buyer), 201)
+    ok(driver.appeal(order, cast.buyer), 201)

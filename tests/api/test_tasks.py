@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.conftest import order_body
+from tests.helpers import assert_names_field, ok
 
 TASKS = "/api/v1/tasks"
 ORDERS = "/api/v1/orders"
@@ -32,20 +33,6 @@ def _whole_inbox(api, who, **params) -> list[dict]:
 def _complete(api, who, task_id, action, data=None, attachments=None):
     return api.post(f"{TASKS}/{task_id}/complete", who.token,
                     json={"action": action, "data": data or {}, "attachments": attachments or []})
-
-
-def _ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-def _names(problem_body: dict, field: str) -> None:
-    """The 422 names `field` in `errors` ({field: [messages]}), as a data field or by a dotted path."""
-    errors = problem_body.get("errors") or {}
-    named = [key for key in errors
-             if key in (field, f"data.{field}") or key.startswith((f"{field}.", f"data.{field}."))]
-    assert named, errors
-    assert all(isinstance(errors[key], list) and errors[key] for key in named), errors
-
 
 
 @pytest.fixture
@@ -120,7 +107,7 @@ def test_a_reviewer_of_another_review_role_does_not_see_the_task(api, place_orde
 
 def test_a_review_task_leaves_the_reviewers_inbox_once_done(api, place_order, walk, act, reviewer):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    _ok(act(reviewer, order, "review_approve"))
+    ok(act(reviewer, order, "review_approve"))
     assert order["nodes"][0]["task_id"] not in [t["id"] for t in _whole_inbox(api, reviewer)]
 
 
@@ -207,9 +194,9 @@ def test_an_inbox_page_size_over_100_is_422(api, cast, problem):
 # -- completing a task ----------------------------------------------------------------------------------------
 
 def test_completing_a_task_advances_the_order_like_the_order_level_call(api, place_order, act, upload, cast):
-    by_order = _ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
+    by_order = ok(act(cast.buyer, place_order(), "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
     task_id = place_order()["nodes"][0]["task_id"]
-    by_task = _ok(_complete(api, cast.buyer, task_id, "submit_requirement", {"description": "x"},
+    by_task = ok(_complete(api, cast.buyer, task_id, "submit_requirement", {"description": "x"},
                             [upload(cast.buyer)]))
     assert [(n["id"], n["role"]) for n in by_task["nodes"]] == [(n["id"], n["role"]) for n in by_order["nodes"]]
     assert (by_task["status"], by_task["rejection_count"]) == (by_order["status"], by_order["rejection_count"])
@@ -217,7 +204,7 @@ def test_completing_a_task_advances_the_order_like_the_order_level_call(api, pla
 
 def test_completing_a_task_answers_with_the_order_resource(api, place_order, upload, cast):
     order = place_order()
-    after = _ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement",
+    after = ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement",
                           {"description": "x"}, [upload(cast.buyer)]))
     assert (after["id"], after["nodes"][0]["id"]) == (order["id"], "deliver")
 
@@ -225,7 +212,7 @@ def test_completing_a_task_answers_with_the_order_resource(api, place_order, upl
 def test_completing_a_task_is_recorded_in_the_history_like_an_action(api, place_order, upload, cast):
     order = place_order()
     file_id = upload(cast.buyer)
-    _ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement", {"description": "x"},
+    ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement", {"description": "x"},
                   [file_id]))
     last = api.get(f"{ORDERS}/{order['id']}/history", cast.buyer.token).json()[-1]
     assert (last["type"], last["node"], last["action"], last["attachments"]) == (
@@ -235,19 +222,19 @@ def test_completing_a_task_is_recorded_in_the_history_like_an_action(api, place_
 
 def test_a_task_completed_with_reject_counts_the_rejection(api, place_order, walk, cast):
     order = walk(place_order(), "confirm_acceptance")
-    after = _ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "reject", {"reason": "incomplete"}))
+    after = ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "reject", {"reason": "incomplete"}))
     assert (after["nodes"][0]["id"], after["rejection_count"]) == ("deliver", 1)
 
 
 def test_a_reviewer_completes_a_review_task_from_the_inbox(api, place_order, walk, reviewer):
     order = walk(place_order(goods_class="joint", scenario="base"), "base_manager_review")
-    after = _ok(_complete(api, reviewer, order["nodes"][0]["task_id"], "review_approve", {"note": "ok"}))
+    after = ok(_complete(api, reviewer, order["nodes"][0]["task_id"], "review_approve", {"note": "ok"}))
     assert after["nodes"][0]["id"] == "confirm_acceptance"
 
 
 def test_a_completed_task_leaves_the_inbox(api, place_order, upload, cast):
     order = place_order()
-    _ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement", {"description": "x"},
+    ok(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement", {"description": "x"},
                   [upload(cast.buyer)]))
     assert _inbox(api, cast.buyer) == []
 
@@ -255,7 +242,7 @@ def test_a_completed_task_leaves_the_inbox(api, place_order, upload, cast):
 def test_completing_a_task_that_is_no_longer_ready_is_409(api, place_order, upload, cast, snapshot, problem):
     order = place_order()
     task_id = order["nodes"][0]["task_id"]
-    _ok(_complete(api, cast.buyer, task_id, "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
+    ok(_complete(api, cast.buyer, task_id, "submit_requirement", {"description": "x"}, [upload(cast.buyer)]))
     before = snapshot(order)
     body = problem(_complete(api, cast.buyer, task_id, "submit_requirement", {"description": "again"},
                              [upload(cast.buyer)]), 409)
@@ -267,7 +254,7 @@ def test_completing_a_superseded_task_after_a_loop_is_409(api, place_order, walk
                                                            problem):
     order = place_order()
     old_task = order["nodes"][0]["task_id"]
-    back = _ok(act(cast.seller, walk(order, "deliver"), "return_requirement", {"reason": "more detail"}))
+    back = ok(act(cast.seller, walk(order, "deliver"), "return_requirement", {"reason": "more detail"}))
     before = snapshot(back)
     body = problem(_complete(api, cast.buyer, old_task, "submit_requirement", {"description": "x"},
                              [upload(cast.buyer)]), 409)
@@ -287,8 +274,8 @@ def test_completing_a_task_with_invalid_data_is_422(api, place_order, cast, snap
     before = snapshot(order)
     body = problem(_complete(api, cast.buyer, order["nodes"][0]["task_id"], "submit_requirement", {}),
                    422, "validation_failed")
-    _names(body, "description")
-    _names(body, "attachments")
+    assert_names_field(body, "description")
+    assert_names_field(body, "attachments")
     assert snapshot(order) == before
 
 
@@ -297,7 +284,7 @@ def test_completing_a_task_without_an_action_is_422(api, place_order, cast, snap
     before = snapshot(order)
     response = api.post(f"{TASKS}/{order['nodes'][0]['task_id']}/complete", cast.buyer.token,
                         json={"data": {"description": "x"}})
-    _names(problem(response, 422, "validation_failed"), "action")
+    assert_names_field(problem(response, 422, "validation_failed"), "action")
     assert snapshot(order) == before
 
 

@@ -1,0 +1,25 @@
+"""Small assertions and reads shared by the API tests."""
+ORDERS = "/api/v1/orders"
+
+
+def ok(response, status: int = 200) -> dict:
+    """The JSON body of a response that must have `status`."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def get_order(api, who, order) -> dict:
+    return ok(api.get(f"{ORDERS}/{order['id']}", who.token))
+
+
+def history(api, who, order) -> list[dict]:
+    return ok(api.get(f"{ORDERS}/{order['id']}/history", who.token))
+
+
+def assert_names_field(problem_body: dict, field: str) -> None:
+    """The 422 names `field` in `errors` ({field: [messages]}), as a data field or by a dotted path."""
+    errors = problem_body.get("errors") or {}
+    named = [key for key in errors
+             if key in (field, f"data.{field}") or key.startswith((f"{field}.", f"data.{field}."))]
+    assert named, errors
+    assert all(isinstance(errors[key], list) and errors[key] for key in named), errors
