@@ -1,4 +1,6 @@
 """Unbound singletons, bound to one app by create_app(). Nothing here connects at import time."""
+import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 from flask_smorest import Api
@@ -16,6 +18,7 @@ class Database:
     def __init__(self) -> None:
         self.engine = None
         self.session: scoped_session | None = None
+        self._sqlite_writer = threading.RLock()
 
     def init_app(self, app) -> None:
         self.configure(app.config["DATABASE_URL"])
@@ -32,6 +35,11 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    def writer(self):
+        """SQLite: writers of this process queue on a lock (woken at once) instead of SQLite's
+        busy handler (sleeps of up to 100 ms); other processes still meet the busy timeout."""
+        return self._sqlite_writer if self.engine.dialect.name == "sqlite" else nullcontext()
 
 
 def _sqlite_engine(url: str, path: str | None):
@@ -52,7 +60,8 @@ def _sqlite_engine(url: str, path: str | None):
     def _on_begin(connection):
         # SQLite has no FOR UPDATE: one writer at a time, taken at the start of the transaction,
         # so two actions on one order run one after the other instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        readonly = connection.get_execution_options().get("readonly")
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -75,7 +75,7 @@ def _validated(task: Task, action: str, data: dict, attachments: list[str], orde
 
 def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The caller's inbox: ready tasks of unfrozen orders they may complete."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         query = (select(Task).join(Order, Order.id == Task.order_id)
                  .join(ProcessInstance, ProcessInstance.order_id == Task.order_id)
                  .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None))

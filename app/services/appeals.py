@@ -49,7 +49,7 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
 def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The operations inbox, oldest due first."""
     require_role(actor, "ops", "admin")
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         query = select(Appeal).order_by(Appeal.due_at, Appeal.id)
         if filters.get("status"):
             query = query.where(Appeal.status == filters["status"])

@@ -64,7 +64,7 @@ def present_attachment(row: Attachment) -> dict:
 
 def readable(actor: Actor, attachment_id: str) -> tuple[dict, Path]:
     """Metadata and file path, if the actor may read it: uploader, parties of a linked order, staff."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         row = session.get(Attachment, attachment_id)
         if row is None or not _may_read(session, actor, row):
             raise NotFoundError("no such attachment")

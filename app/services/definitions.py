@@ -100,7 +100,7 @@ def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
 def list_definitions(actor: Actor) -> list[dict]:
     """Every process key with its versions and the one new orders get."""
     require_role(actor, "analyst", "admin", "ops")
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
         keys: dict[str, dict] = {}
         for row in rows:
@@ -113,7 +113,7 @@ def list_definitions(actor: Actor) -> list[dict]:
 
 def definition_xml(actor: Actor, key: str, version: int) -> str:
     require_role(actor, "analyst", "admin", "ops")
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         return version_of(session, key, version).xml
 
 

@@ -11,7 +11,7 @@ from app.services.workflow import get_order, open_workflow
 
 def order_diagram(actor: Actor, order_id: str) -> dict:
     """Whoever may see the order, and analysts (who own the flows), may see its diagram."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         order = get_order(session, order_id) if actor.role == "analyst" else visible_order(session, actor, order_id)
         instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
         if instance is None:

@@ -5,6 +5,6 @@ from app.services.unit import transaction
 
 def check_database() -> str:
     """'ok' when a trivial query succeeds."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         session.execute(text("SELECT 1"))
     return "ok"

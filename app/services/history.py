@@ -11,7 +11,7 @@ from app.services.unit import transaction
 
 def order_history(actor: Actor, order_id: str) -> list[dict]:
     """The order's events, oldest first."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         order = visible_order(session, actor, order_id)
         events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)
                                  .order_by(AuditEvent.seq)).all()
@@ -23,7 +23,7 @@ def order_history(actor: Actor, order_id: str) -> list[dict]:
 def verify_chains() -> tuple[int, list[tuple[str, str]]]:
     """Check every order's chain: (orders checked, [(order id, first break)])."""
     broken = []
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         heads = {order_id: (seq, head) for order_id, seq, head in
                  session.execute(select(Order.id, Order.audit_head_seq, Order.audit_head_hash))}
         events = session.scalars(select(AuditEvent).order_by(AuditEvent.order_id, AuditEvent.seq))

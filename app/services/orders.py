@@ -106,13 +106,13 @@ def start_data(order: Order, facts: dict) -> dict:
 
 def get_order(actor: Actor, order_id: str) -> dict:
     """One order as the caller may see it."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         return present_order(session, visible_order(session, actor, order_id), actor)
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The caller's orders, newest first, filtered by status, delivery type, node, frozen."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         query = select(Order).where(order_filter(actor)).order_by(Order.created_at.desc(), Order.id)
         if filters.get("status"):
             query = query.where(Order.status == filters["status"])

@@ -46,7 +46,7 @@ def authenticate(token: str | None) -> Actor:
     """The actor behind a bearer token."""
     if not token:
         raise UnauthenticatedError("a bearer token is required")
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         found = session.scalars(select(Principal).where(Principal.token_hash == hash_token(token))).first()
         if found is None:
             raise UnauthenticatedError("unknown token")

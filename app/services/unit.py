@@ -1,5 +1,5 @@
 """Transaction scope and paging shared by the use cases."""
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -8,17 +8,22 @@ from app.extensions import db
 
 
 @contextmanager
-def transaction():
-    """One use case = one transaction: commit on success, roll back on any error, always close."""
+def transaction(readonly: bool = False):
+    """One use case = one transaction: commit on success, roll back on any error, always close.
+
+    `readonly` use cases do not take SQLite's write lock (a plain BEGIN; WAL readers see a snapshot)."""
     session = db.session()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with nullcontext() if readonly else db.writer():
+        if readonly:
+            session.connection(execution_options={"readonly": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 @dataclass(frozen=True)
