@@ -12,6 +12,10 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class BadRequestError(DomainError):
+    code = "bad_request"
+
+
 class UnauthenticatedError(DomainError):
     code = "unauthenticated"
 

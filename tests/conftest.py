@@ -282,3 +282,69 @@ def snapshot(api, cast):
                 "last_hash": events.json()[-1]["hash"] if events.json() else None, "inboxes": inboxes}
 
     return take
+
+
+# --- Orders on processes no routing rule leads to, and the current version of routed keys
+# --- (appended for tests/api/test_definitions, test_migrations, test_order_diagram) ---
+
+@pytest.fixture
+def place_order_on(app, api, cast):
+    """place_order_on(key, **product) -> the order resource (as ops sees it) of a paid order of the cast's
+    buyer and seller running the current version of process `key`.
+
+    No rule of config/routing.json leads to a test's own process key, so, as in
+    tests/integration/test_engine_failure.py, the order is inserted and its process started through the
+    services (with the start data POST /orders gives); everything after that goes through the HTTP API."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    def place(key: str, **product) -> dict:
+        from app.extensions import runtime
+        from app.models import Order
+        from app.services import audit
+        from app.services.audit import Actor
+        from app.services.orders import ROUTING_FACTS, start_data
+        from app.services.unit import transaction
+        from app.services.workflow import start_instance
+
+        body = order_body(cast.buyer.name, cast.seller.name, **product)
+        if body["product"]["delivery_type"] != "manual_service":
+            body["billing"] = {"mode": "one_off"}
+        with transaction() as session:
+            order = Order(order_no=body["order_no"], request_hash="0" * 64, buyer=body["buyer"],
+                          seller=body["seller"], product=body["product"],
+                          delivery_type=body["product"]["delivery_type"], supervised=True, billing=body["billing"],
+                          amount_paid=Decimal(body["amount_paid"]), paid_at=datetime.fromisoformat(body["paid_at"]),
+                          recipient=body["recipient"], milestones=None, status="processing", rejection_count=0,
+                          created_at=runtime.clock.now())
+            session.add(order)
+            session.flush()
+            audit.record(session, order.id, Actor(cast.platform.name, "platform"), "order_placed",
+                         data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
+            facts = {name: order.product.get(name) for name in ROUTING_FACTS}
+            start_instance(session, order, key, data=start_data(order, facts))
+            order_id = order.id
+        response = api.get(f"/api/v1/orders/{order_id}", cast.ops.token)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return place
+
+
+@pytest.fixture
+def keep_current_versions(api, cast):
+    """keep_current_versions(key): after the test, new orders of `key` get the version they got before it
+    (a test that deploys a new version of a routed key must not change what later tests' orders run)."""
+    saved = []
+
+    def remember(key: str) -> int:
+        response = api.get("/api/v1/process-definitions", cast.analyst.token)
+        assert response.status_code == 200, response.text
+        version = next(d["current_version"] for d in response.json() if d["key"] == key)
+        saved.append((key, version))
+        return version
+
+    yield remember
+    for key, version in reversed(saved):
+        response = api.post(f"/api/v1/process-definitions/{key}/current", cast.analyst.token, json={"version": version})
+        assert response.status_code == 200, response.text

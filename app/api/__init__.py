@@ -2,14 +2,10 @@
 from flask import request
 
 from app.api import appeals, attachments, definitions, errors, health, orders, principals, tasks, testing
-from app.errors import DomainError
+from app.errors import BadRequestError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 NON_JSON_ENDPOINTS = {"attachments.Attachments", "definitions.Definitions"}
-
-
-class BadRequestError(DomainError):
-    code = "bad_request"
 
 
 def _require_json_bodies() -> None:

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.auth import actor, authenticated
-from app.errors import ValidationFailedError
+from app.errors import BadRequestError, ValidationFailedError
 from app.schemas.definitions import (CurrentSchema, CurrentVersionSchema, DefinitionSchema, DeployedSchema,
                                      DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
 from app.services import definitions, diagrams, instance_migration
@@ -29,11 +29,16 @@ class Definitions(MethodView):
         return deployed, 201 if created else 200
 
 
+XML_TYPES = ("application/xml", "text/xml", "application/octet-stream")
+
+
 def _uploaded_diagram() -> tuple[bytes, str]:
     upload = request.files.get("file")
     if upload is not None:
         return upload.read(), upload.filename or "diagram.bpmn"
-    if request.mimetype in ("application/xml", "text/xml", "application/octet-stream") and request.content_length:
+    if request.mimetype not in XML_TYPES and request.mimetype != "multipart/form-data":
+        raise BadRequestError(f"expected application/xml or multipart/form-data, got {request.mimetype or 'nothing'}")
+    if request.mimetype in XML_TYPES and request.content_length:
         return request.get_data(), "diagram.bpmn"
     raise ValidationFailedError({"file": ["send the BPMN XML as the body (application/xml) or as multipart 'file'"]})
 

@@ -14,7 +14,8 @@ SAFE_BUILTINS = {
 }
 ALLOWED_METHODS = frozenset({"get", "keys", "values", "items", "lower", "upper", "strip",
                              "startswith", "endswith", "isoformat", "count", "index"})
-MAX_INT = 10**12  # with no `**`, no expression can build a runaway number or string
+MAX_INT = 10**12  # with no `**`, no expression can build a runaway number ...
+MAX_REPEAT = 1000  # ... and `*` repeats a string or list at most this often, never a product
 _ALLOWED_NODES = tuple(getattr(ast, n) for n in (
     "Module", "Expression", "Expr", "Assign", "AugAssign", "If", "Pass", "Name", "Load", "Store",
     "Constant", "BoolOp", "And", "Or", "UnaryOp", "Not", "USub", "UAdd", "BinOp", "Add", "Sub",
@@ -39,6 +40,9 @@ def problems(source: str, mode: str = "eval", helpers: frozenset = frozenset()) 
             found.append(f"{type(node).__name__} is not allowed")
         elif isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) > MAX_INT:
             found.append(f"number {node.value} is too large")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and not _bounded_product(node):
+            found.append(f"{ast.unparse(node)!r}: `*` needs a number constant of at most {MAX_REPEAT} "
+                         "on one side and no other product on the other (no runaway repetition)")
         elif isinstance(node, ast.Name) and node.id.startswith("__"):
             found.append(f"name {node.id!r} is not allowed")
         elif isinstance(node, ast.Attribute) and node.attr not in ALLOWED_METHODS:
@@ -46,6 +50,15 @@ def problems(source: str, mode: str = "eval", helpers: frozenset = frozenset()) 
         elif isinstance(node, ast.Call) and not _call_allowed(node.func, callable_names):
             found.append(f"call of {ast.unparse(node.func)!r} is not allowed")
     return tuple(dict.fromkeys(found))
+
+
+def _bounded_product(node: ast.BinOp) -> bool:
+    """`*` can repeat a sequence: allow it only as `<value> * <small number constant>` (either order)."""
+    for small, other in ((node.left, node.right), (node.right, node.left)):
+        if isinstance(small, ast.Constant) and type(small.value) in (int, float) and abs(small.value) <= MAX_REPEAT \
+                and not any(isinstance(n, ast.Mult) for n in ast.walk(other)):
+            return True
+    return False
 
 
 def _call_allowed(func: ast.expr, callable_names: set) -> bool:

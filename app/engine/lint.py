@@ -52,6 +52,10 @@ def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary) 
         found += _expression_problems(element.get("id"), script, "exec", None, what)
     for element_id, expression, what in _other_expressions(root, process):
         found += _expression_problems(element_id, expression, "eval", None, what)
+    for condition in process.iterfind(".//bpmn:conditionalEventDefinition/bpmn:condition", _NS):
+        if condition.text and condition.text.strip():
+            event_id = condition.getparent().getparent().get("id")
+            found += _expression_problems(event_id, condition.text.strip(), "eval", names, "event condition")
     for element, kind, expression in _timers(process):
         found += _timer_problems(element.get("id"), kind, expression, names)
     return found
@@ -119,6 +123,9 @@ _OTHER_EXPRESSIONS = {
     ".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath": "correlation expression",
     ".//spiffworkflow:messagePayload": "message payload",
     ".//bpmn:completionCondition": "completion condition",
+    ".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality": "loop cardinality",
+    ".//spiffworkflow:payloadExpression": "payload expression",
+    ".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression": "correlation expression",
 }
 
 
