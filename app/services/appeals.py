@@ -66,9 +66,7 @@ def claim_appeal(actor: Actor, appeal_id: str) -> dict:
     """An ops manager takes an open appeal; someone else's claim is a conflict."""
     require_role(actor, "ops")
     with transaction() as session:
-        _, order = _open_appeal_for(session, actor, appeal_id)
-        lock_instance(session, order.id)  # one claim at a time per order
-        appeal, order = _open_appeal_for(session, actor, appeal_id)
+        appeal, order, _ = _lock_open_appeal(session, actor, appeal_id)
         if appeal.claimed_by is None:
             appeal.claimed_by, appeal.claimed_at = actor.name, runtime.clock.now()
             audit.record(session, order.id, actor, "appeal_claimed", data={"appeal_id": appeal.id})
@@ -81,10 +79,8 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
     order_id = None
     try:
         with transaction() as session:
-            _, order = _open_appeal_for(session, actor, appeal_id)
+            appeal, order, instance = _lock_open_appeal(session, actor, appeal_id)
             order_id = order.id
-            instance = lock_instance(session, order.id)
-            appeal, order = _open_appeal_for(session, actor, appeal_id)  # again, as it is under the lock
             workflow = open_workflow(instance)
             now = runtime.clock.now()
             workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
@@ -101,6 +97,14 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
     except WorkflowError as err:
         record_engine_failure(order_id, err)
         raise
+
+
+def _lock_open_appeal(session, actor: Actor, appeal_id: str):
+    """(appeal, order, instance) with the order's instance locked, checked as they are under the lock."""
+    _, order = _open_appeal_for(session, actor, appeal_id)
+    instance = lock_instance(session, order.id)
+    appeal, order = _open_appeal_for(session, actor, appeal_id)
+    return appeal, order, instance
 
 
 def _open_appeal_for(session, actor: Actor, appeal_id: str) -> tuple[Appeal, Order]:
