@@ -1,7 +1,5 @@
-from flask_smorest import Blueprint
-
 from app.api.auth import actor, authenticated
-from app.api.paging import PAGING, page_of
+from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.orders import OrderSchema
 from app.schemas.tasks import TaskCompleteSchema, TaskListArgs, TaskSchema
 from app.services import actions

@@ -12,7 +12,7 @@ from app.models import Order, ProcessInstance, Task
 from app.services import audit
 from app.services.access import order_filter, require_role, visible_order
 from app.services.audit import Actor
-from app.services.order_view import present_order
+from app.services.order_view import COMPLETED_NODE, present_order
 from app.services.routing import process_key_for
 from app.services.unit import Page, paginate, transaction
 from app.services.workflow import finish_order, start_instance
@@ -118,7 +118,9 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             query = query.where(Order.status == filters["status"])
         if filters.get("delivery_type"):
             query = query.where(Order.delivery_type == filters["delivery_type"])
-        if filters.get("node"):
+        if filters.get("node") == COMPLETED_NODE["id"]:
+            query = query.where(Order.status == "completed")
+        elif filters.get("node"):
             query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
                                                Task.node_id == filters["node"]))
         if filters.get("frozen") is not None:

@@ -334,6 +334,19 @@ def test_the_node_filter_lists_only_orders_waiting_at_that_node(api, cast, clock
     assert [o["id"] for o in _list(api, cast.buyer, node="submit_requirement")] == [waiting["id"]]
 
 
+def test_the_service_completed_node_filter_lists_finished_orders(api, cast, clock):
+    _place_for(api, cast, cast.buyer, cast.seller, clock)
+    finished = _place_for(api, cast, cast.buyer, cast.seller, clock, delivery_type="image")
+    assert [o["id"] for o in _list(api, cast.buyer, node="service_completed")] == [finished["id"]]
+
+
+def test_the_pagination_header_carries_the_contracts_pages_count(api, cast, clock):
+    for _ in range(3):
+        _place_for(api, cast, cast.buyer, cast.seller, clock)
+    meta = _pagination(api.get(ORDERS, cast.buyer.token, params={"page_size": 2}))
+    assert (meta["total"], meta["page"], meta["pages"]) == (3, 1, 2)
+
+
 def test_the_frozen_filter_separates_orders_under_appeal(api, cast, clock):
     calm = _place_for(api, cast, cast.buyer, cast.seller, clock)
     appealed = _place_for(api, cast, cast.buyer, cast.seller, clock)
