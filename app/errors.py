@@ -76,6 +76,7 @@ class WorkflowError(Exception):
         self.message = message
         self.element_id = element_id
         self.line = line
+        self.owner: str | None = None  # what the failing instance belongs to (the order id), when known
 
     def as_dict(self) -> dict:
         return {"message": self.message, "element_id": self.element_id, "line": self.line}

@@ -18,8 +18,9 @@ class Engine:
     def start(self, definition: Definition, data: dict) -> WorkflowInstance:
         return WorkflowInstance.start(definition, data, self.script_engine)
 
-    def load(self, definition: Definition, state: dict) -> WorkflowInstance:
-        return WorkflowInstance.load(definition, state, self.script_engine)
+    def load(self, definition: Definition, state: dict, owner: str | None = None) -> WorkflowInstance:
+        """Rebuild a saved instance; engine errors it raises name `owner` (the order id)."""
+        return WorkflowInstance.load(definition, state, self.script_engine, owner)
 
 
 __all__ = ["BpmnParseError", "Definition", "Engine", "UserTask", "WorkflowInstance", "install_clock",

@@ -59,9 +59,10 @@ def _user_task(task) -> UserTask:
 class WorkflowInstance:
     """A BPMN workflow with the restricted script engine attached."""
 
-    def __init__(self, workflow: BpmnWorkflow, definition: Definition, script_engine):
+    def __init__(self, workflow: BpmnWorkflow, definition: Definition, script_engine, owner: str | None = None):
         self._wf = workflow
         self.definition = definition
+        self.owner = owner  # given back on every WorkflowError, so callers know whose instance failed
         self._wf.script_engine = script_engine  # not serialized: re-attached after every load
 
     @classmethod
@@ -74,9 +75,9 @@ class WorkflowInstance:
         return instance
 
     @classmethod
-    def load(cls, definition: Definition, state: dict, script_engine) -> "WorkflowInstance":
+    def load(cls, definition: Definition, state: dict, script_engine, owner: str | None = None) -> "WorkflowInstance":
         spec, subs = definition.specs()
-        return cls(serializer.load(state, spec, subs), definition, script_engine)
+        return cls(serializer.load(state, spec, subs), definition, script_engine, owner)
 
     def dump(self) -> dict:
         return serializer.dump(self._wf)
@@ -198,13 +199,17 @@ class WorkflowInstance:
                 task.run()
             self._wf.do_engine_steps()
         except SpiffWorkflowException as exc:
-            raise _engine_error(exc) from exc
+            raise self._owned(_engine_error(exc)) from exc
         except Exception as exc:  # e.g. a bad timer value: a bare Exception('Invalid duration')
             raise self._timer_error(exc) from exc
 
     def _timer_error(self, exc: Exception) -> WorkflowError:
         unarmed = timers.unarmed_timer_ids(self._wf)
-        return WorkflowError(f"{type(exc).__name__}: {exc}", element_id=unarmed[0] if unarmed else None)
+        return self._owned(WorkflowError(f"{type(exc).__name__}: {exc}", element_id=unarmed[0] if unarmed else None))
+
+    def _owned(self, error: WorkflowError) -> WorkflowError:
+        error.owner = self.owner
+        return error
 
 
 def _engine_error(exc: SpiffWorkflowException) -> WorkflowError:

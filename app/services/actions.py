@@ -3,7 +3,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
-                        OrderFrozenError, ValidationFailedError, WorkflowError)
+                        OrderFrozenError, ValidationFailedError)
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
 from app.schemas.forms import form_for
@@ -15,37 +15,34 @@ from app.services.effects import apply_action_effects, as_task_data
 from app.services.logistics import arm_auto_acceptance, auto_acceptance_due
 from app.services.order_view import present_order
 from app.services.unit import Page, paginate, transaction
-from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
+from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 
+@records_engine_failures
 def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
                    task_id: str | None = None) -> dict:
     """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
-    try:
-        with transaction() as session:
-            order = visible_order(session, actor, order_id)
-            if actor.role not in ACTING_ROLES:
-                raise ForbiddenError(f"the {actor.role} role does not complete tasks")
-            instance = lock_instance(session, order.id)
-            task = _task_offering(session, order, instance, action, task_id)
-            if not may_act(actor, task):
-                raise ForbiddenError(f"{task.node_id} is not yours to complete")
-            values = _validated(task, action, data, attachments, order)
-            values.update(apply_action_effects(session, order, action, values))
-            workflow = open_workflow(instance)
-            workflow.complete(task.id, action, lane=actor.role, data=as_task_data(values))
-            link_attachments(session, actor, order.id, values.get("attachments", []))
-            audit.record(session, order.id, actor, "task_completed", node=task.node_id, action=action,
-                         data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
-                         attachments=values.get("attachments", []))
-            save_workflow(session, order, instance, workflow, actor)
-            due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
-            if due is not None:  # the parcel was signed before the seller recorded the shipment
-                arm_auto_acceptance(session, order, instance, workflow, due)
-            return present_order(session, order, actor)
-    except WorkflowError as err:
-        record_engine_failure(order_id, err)
-        raise
+    with transaction() as session:
+        order = visible_order(session, actor, order_id)
+        if actor.role not in ACTING_ROLES:
+            raise ForbiddenError(f"the {actor.role} role does not complete tasks")
+        instance = lock_instance(session, order.id)
+        task = _task_offering(session, order, instance, action, task_id)
+        if not may_act(actor, task):
+            raise ForbiddenError(f"{task.node_id} is not yours to complete")
+        values = _validated(task, action, data, attachments, order)
+        values.update(apply_action_effects(session, order, action, values))
+        workflow = open_workflow(instance)
+        workflow.complete(task.id, action, lane=actor.role, data=as_task_data(values))
+        link_attachments(session, actor, order.id, values.get("attachments", []))
+        audit.record(session, order.id, actor, "task_completed", node=task.node_id, action=action,
+                     data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
+                     attachments=values.get("attachments", []))
+        save_workflow(session, order, instance, workflow, actor)
+        due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
+        if due is not None:  # the parcel was signed before the seller recorded the shipment
+            arm_auto_acceptance(session, order, instance, workflow, due)
+        return present_order(session, order, actor)
 
 
 def _task_offering(session, order: Order, instance: ProcessInstance, action: str, task_id: str | None) -> Task:

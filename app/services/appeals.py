@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError, WorkflowError
+from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Appeal, Notification, Order, Task
 from app.services import audit
@@ -13,7 +13,7 @@ from app.services.appeal_policy import check_appeal_allowed
 from app.services.audit import Actor
 from app.services.calendar import add_working_days
 from app.services.unit import Page, paginate, transaction
-from app.services.workflow import finish_order, lock_instance, open_workflow, record_engine_failure, save_workflow
+from app.services.workflow import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
 
 APPEAL_SLA_WORKING_DAYS = 3
 SELLER_LANE = "seller"
@@ -73,30 +73,25 @@ def claim_appeal(actor: Actor, appeal_id: str) -> dict:
         return present_appeal(appeal, order)
 
 
+@records_engine_failures
 def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund_amount: Decimal | None) -> dict:
     """Decide an appeal, unfreeze the order and tell both parties."""
     require_role(actor, "ops")
-    order_id = None
-    try:
-        with transaction() as session:
-            appeal, order, instance = _lock_open_appeal(session, actor, appeal_id)
-            order_id = order.id
-            workflow = open_workflow(instance)
-            now = runtime.clock.now()
-            workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
-            OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
-            instance.frozen_at = None
-            save_workflow(session, order, instance, workflow, actor)
-            appeal.status, appeal.outcome, appeal.note = "resolved", outcome, note
-            appeal.resolved_by, appeal.resolved_at, appeal.refund_amount = actor.name, now, refund_amount
-            _notify_parties(session, order, appeal)
-            audit.record(session, order.id, actor, "appeal_resolved", data={
-                "appeal_id": appeal.id, "outcome": outcome, "note": note,
-                "refund_amount": str(refund_amount) if refund_amount is not None else None})
-            return present_appeal(appeal, order)
-    except WorkflowError as err:
-        record_engine_failure(order_id, err)
-        raise
+    with transaction() as session:
+        appeal, order, instance = _lock_open_appeal(session, actor, appeal_id)
+        workflow = open_workflow(instance)
+        now = runtime.clock.now()
+        workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
+        OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
+        instance.frozen_at = None
+        save_workflow(session, order, instance, workflow, actor)
+        appeal.status, appeal.outcome, appeal.note = "resolved", outcome, note
+        appeal.resolved_by, appeal.resolved_at, appeal.refund_amount = actor.name, now, refund_amount
+        _notify_parties(session, order, appeal)
+        audit.record(session, order.id, actor, "appeal_resolved", data={
+            "appeal_id": appeal.id, "outcome": outcome, "note": note,
+            "refund_amount": str(refund_amount) if refund_amount is not None else None})
+        return present_appeal(appeal, order)
 
 
 def _lock_open_appeal(session, actor: Actor, appeal_id: str):

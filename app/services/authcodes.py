@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.errors import ConflictError, NotFoundError, OrderFrozenError, ValidationFailedError, WorkflowError
+from app.errors import ConflictError, NotFoundError, OrderFrozenError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order
 from app.services import audit
@@ -11,37 +11,32 @@ from app.services.access import require_role
 from app.services.audit import Actor
 from app.services.order_view import present_order
 from app.services.unit import transaction
-from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
+from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 ACTIVATED = "authcode_activated"
 
 
+@records_engine_failures
 def activate_authcode(actor: Actor, code: str, real_effect_time: datetime | None) -> dict:
     """Activate once, after the buyer's claim; the activation (or real effect) time starts the service."""
     require_role(actor, "seller")
-    order_id = None
-    try:
-        with transaction() as session:
-            order = session.scalars(select(Order).where(Order.authcode == code)).first()
-            if order is None or order.seller != actor.name:
-                raise NotFoundError("no such authorization code")
-            order_id = order.id
-            instance = lock_instance(session, order.id)
-            _check_activation(order, instance, real_effect_time)
-            now = runtime.clock.now()
-            order.authcode_activated_at = now
-            order.actual_start_time = real_effect_time or now
-            workflow = open_workflow(instance)
-            if not workflow.send_message(ACTIVATED, {"at": now.isoformat(),
-                                                     "effective": order.actual_start_time.isoformat()}):
-                raise ConflictError("the order is not waiting for an activation")
-            audit.record(session, order.id, actor, ACTIVATED, node="authcode_activation",
-                         data={"real_effect_time": real_effect_time.isoformat() if real_effect_time else None})
-            save_workflow(session, order, instance, workflow, actor)
-            return present_order(session, order, actor)
-    except WorkflowError as err:
-        record_engine_failure(order_id, err)
-        raise
+    with transaction() as session:
+        order = session.scalars(select(Order).where(Order.authcode == code)).first()
+        if order is None or order.seller != actor.name:
+            raise NotFoundError("no such authorization code")
+        instance = lock_instance(session, order.id)
+        _check_activation(order, instance, real_effect_time)
+        now = runtime.clock.now()
+        order.authcode_activated_at = now
+        order.actual_start_time = real_effect_time or now
+        workflow = open_workflow(instance)
+        if not workflow.send_message(ACTIVATED, {"at": now.isoformat(),
+                                                 "effective": order.actual_start_time.isoformat()}):
+            raise ConflictError("the order is not waiting for an activation")
+        audit.record(session, order.id, actor, ACTIVATED, node="authcode_activation",
+                     data={"real_effect_time": real_effect_time.isoformat() if real_effect_time else None})
+        save_workflow(session, order, instance, workflow, actor)
+        return present_order(session, order, actor)
 
 
 def _check_activation(order: Order, instance, real_effect_time: datetime | None) -> None:

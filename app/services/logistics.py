@@ -4,7 +4,7 @@ from datetime import datetime
 
 import isodate
 
-from app.errors import ConflictError, WorkflowError
+from app.errors import ConflictError
 from app.extensions import runtime
 from app.models import LogisticsEvent
 from app.services import audit
@@ -13,7 +13,7 @@ from app.services.audit import SYSTEM, Actor
 from app.services.definitions import parsed
 from app.services.order_view import present_order
 from app.services.unit import transaction
-from app.services.workflow import lock_instance, open_workflow, record_engine_failure, save_workflow
+from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 SIGNED = "parcel_signed"
 DEFAULT_AUTO_ACCEPT = "P10D"
@@ -23,32 +23,29 @@ def _digits(phone: str | None) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
+@records_engine_failures
 def record_logistics(actor: Actor, order_id: str, status: str, at: datetime, recipient_phone: str | None) -> dict:
     """Record an update; a matching `signed` starts the process's auto-acceptance timer."""
     require_role(actor, "platform")
-    try:
-        with transaction() as session:
-            order = visible_order(session, actor, order_id)
-            if order.delivery_type != "hardware" or not order.supervised:
-                raise ConflictError("logistics updates apply to supervised hardware orders only")
-            instance = lock_instance(session, order.id)
-            expected = _digits((order.recipient or {}).get("phone"))
-            matches = bool(expected) and _digits(recipient_phone) == expected
-            session.add(LogisticsEvent(order_id=order.id, status=status, at=at, recipient_phone=recipient_phone,
-                                       phone_matches=matches, recorded_at=runtime.clock.now()))
-            workflow, due = open_workflow(instance), None
-            if status == "signed" and matches and order.status == "processing":
-                order.signed_at = at
-                due = auto_acceptance_due(order, instance, workflow)
-            audit.record(session, order.id, actor, "logistics_updated", data={
-                "status": status, "at": at.isoformat(), "recipient_phone_matches": matches,
-                "auto_accept_at": due.isoformat() if due else None})
-            if due is not None:
-                arm_auto_acceptance(session, order, instance, workflow, due)
-            return present_order(session, order, actor)
-    except WorkflowError as err:
-        record_engine_failure(order_id, err)
-        raise
+    with transaction() as session:
+        order = visible_order(session, actor, order_id)
+        if order.delivery_type != "hardware" or not order.supervised:
+            raise ConflictError("logistics updates apply to supervised hardware orders only")
+        instance = lock_instance(session, order.id)
+        expected = _digits((order.recipient or {}).get("phone"))
+        matches = bool(expected) and _digits(recipient_phone) == expected
+        session.add(LogisticsEvent(order_id=order.id, status=status, at=at, recipient_phone=recipient_phone,
+                                   phone_matches=matches, recorded_at=runtime.clock.now()))
+        workflow, due = open_workflow(instance), None
+        if status == "signed" and matches and order.status == "processing":
+            order.signed_at = at
+            due = auto_acceptance_due(order, instance, workflow)
+        audit.record(session, order.id, actor, "logistics_updated", data={
+            "status": status, "at": at.isoformat(), "recipient_phone_matches": matches,
+            "auto_accept_at": due.isoformat() if due else None})
+        if due is not None:
+            arm_auto_acceptance(session, order, instance, workflow, due)
+        return present_order(session, order, actor)
 
 
 def auto_acceptance_due(order, instance, workflow) -> datetime | None:

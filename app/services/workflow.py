@@ -1,5 +1,6 @@
 """Loading, advancing and saving process instances; helpers that take the caller's session."""
 from datetime import datetime
+from functools import wraps
 
 import isodate
 from sqlalchemy import select
@@ -31,7 +32,7 @@ def lock_instance(session, order_id: str) -> ProcessInstance:
 
 
 def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
-    return runtime.engine.load(parsed(instance.definition), instance.state)
+    return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.order_id)
 
 
 def start_instance(session, order: Order, process_key: str, data: dict) -> ProcessInstance:
@@ -98,6 +99,22 @@ def _describe_task(row: Task, task: UserTask, order: Order) -> None:
 def _open_task(row: Task, task: UserTask, now: datetime) -> None:
     row.status, row.created_at, row.closed_at, row.closed_by = "ready", now, None, None
     row.due_at = now + isodate.parse_duration(task.sla) if task.sla else None
+
+
+def records_engine_failures(use_case):
+    """Decorates a use case: when the engine fails, its transaction has rolled back; then the failing
+    order is marked `error` in a transaction of its own, and the error goes on to the caller."""
+
+    @wraps(use_case)
+    def wrapper(*args, **kwargs):
+        try:
+            return use_case(*args, **kwargs)
+        except WorkflowError as err:
+            if err.owner is not None:
+                record_engine_failure(err.owner, err)
+            raise
+
+    return wrapper
 
 
 def record_engine_failure(order_id: str, error: WorkflowError) -> None:
