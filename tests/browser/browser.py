@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -49,7 +49,9 @@ class Browser:
 
     def until(self, condition, what: str, timeout: float | None = None):
         try:
-            return WebDriverWait(self.driver, timeout or self.timeout).until(condition)
+            # the pages re-render lists after each call: an element found a moment ago may be replaced
+            return WebDriverWait(self.driver, timeout or self.timeout,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(condition)
         except TimeoutException:
             self.screenshot("timeout")
             raise AssertionError(f"timed out waiting for {what}; console: {self.console()}") from None

@@ -1,6 +1,8 @@
 """The analysts' diagram editor (/web/editor) in headless Chromium: open, edit, deploy, see problems."""
 import uuid
 
+from selenium.webdriver.common.by import By
+
 KEY = "manual_service_general"
 
 
@@ -32,8 +34,10 @@ def test_an_analyst_renames_a_task_deploys_it_and_sees_the_new_version_listed(br
 
     browser.text_is("#deploy-result", f"Deployed {KEY} as version {new}.")
     browser.text_is(f'#keys button[data-key="{KEY}"] .badge', f"v{new}")
-    listed = browser.element(f'#versions button[data-version="{new}"]')
-    assert "current" in listed.text and "selected" in listed.get_attribute("class")
+    listed = f'#versions button[data-version="{new}"]'
+    browser.until(lambda d: "current" in d.find_element(By.CSS_SELECTOR, listed).text
+                  and "selected" in d.find_element(By.CSS_SELECTOR, listed).get_attribute("class"),
+                  f"{listed} to be listed as current and selected")
     assert not browser.elements("#dirty")[0].is_displayed()
     browser.screenshot("deployed")
     stored = api.get(f"/api/v1/process-definitions/{KEY}/versions/{new}", analyst.token)
