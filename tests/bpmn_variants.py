@@ -13,7 +13,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 MANUAL = BPMN_DIR / "manual_service_general.bpmn"  # process id manual_service_general
 HARDWARE = BPMN_DIR / "hardware.bpmn"  # process id hardware
-TIMER_DUE = FIXTURES / "timer_due.bpmn"  # process id timer_due: start -> timer catch -> end
+TIMER_DUE = FIXTURES / "timer_due.bpmn"  # process id timer_due: start -> acceptance with a timer -> end
 CAMUNDA_EXPORT = FIXTURES / "camunda_manual_service.bpmn"  # process id camunda_manual_service
 BPMNIO_EXPORT = FIXTURES / "bpmnio_manual_service.bpmn"  # process id bpmnio_manual_service
 

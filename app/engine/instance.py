@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -13,6 +14,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer, timers
+from app.engine.loops import MAX_FOLDS, fold_reentries, hidden_task_count
 from app.engine.serializer import REGISTRY
 from app.engine.specs import Definition
 from app.errors import ActionNotAvailableError, ForbiddenError, WorkflowError
@@ -77,7 +79,9 @@ class WorkflowInstance:
     @classmethod
     def load(cls, definition: Definition, state: dict, script_engine, owner: str | None = None) -> "WorkflowInstance":
         spec, subs = definition.specs()
-        return cls(serializer.load(state, spec, subs), definition, script_engine, owner)
+        instance = cls(serializer.load(state, spec, subs), definition, script_engine, owner)
+        instance._check_visible()  # e.g. a state saved before loops were folded
+        return instance
 
     def dump(self) -> dict:
         return serializer.dump(self._wf)
@@ -101,6 +105,11 @@ class WorkflowInstance:
 
     def is_completed(self) -> bool:
         return self._wf.is_completed()
+
+    def ended_at(self) -> list[str]:
+        """Element ids of the end events the process has completed."""
+        return [t.task_spec.bpmn_id for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+                if isinstance(t.task_spec, EndEvent)]
 
     def completed_node_ids(self) -> list[str]:
         seen = (t.task_spec.bpmn_id for t in self._wf.get_tasks(state=TaskState.COMPLETED))
@@ -131,8 +140,8 @@ class WorkflowInstance:
         self._advance(None)
         return True
 
-    def fire_due_timers(self, now: datetime | None = None) -> int:
-        """Run the timers due at `now` (default: the installed clock); returns how many were due."""
+    def fire_due_timers(self, now: datetime | None = None) -> list[dict]:
+        """Run the timers due at `now` (default: the installed clock); returns them as {node, attached_to}."""
         due = timers.mark_due(self._wf, now or timers.current_time())
         try:
             self._wf.refresh_timers()
@@ -163,9 +172,15 @@ class WorkflowInstance:
     def migrate_to(self, definition: Definition) -> None:
         """Move onto another version of the process, keeping data and the remaining time of timers."""
         dues = timers.due_by_node(self._wf)
+        # migrate_workflow re-seeds active tasks from their parent; after a folded loop that parent
+        # predates the loop, so the active tasks keep the data they had
+        active_data = {t.id: t.data for t in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING)}
         spec, subs = definition.specs()
         top_diff, _ = diff_workflow(REGISTRY, self._wf, spec, subs)
         migrate_workflow(top_diff, self._wf, spec)
+        for task_id, data in active_data.items():
+            if task_id in self._wf.tasks:
+                self._wf.tasks[task_id].data = data
         self._wf.subprocess_specs = subs
         self.definition = definition
         self._forget_dropped_events()
@@ -198,10 +213,22 @@ class WorkflowInstance:
             if task is not None:
                 task.run()
             self._wf.do_engine_steps()
+            for _ in range(MAX_FOLDS):  # a loop back resets its node's last run: the tree stays flat
+                if not fold_reentries(self._wf):
+                    break
+                self._forget_dropped_events()
+                self._wf.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise self._owned(_engine_error(exc)) from exc
         except Exception as exc:  # e.g. a bad timer value: a bare Exception('Invalid duration')
             raise self._timer_error(exc) from exc
+        self._check_visible()
+
+    def _check_visible(self) -> None:
+        hidden = hidden_task_count(self._wf)
+        if hidden:
+            raise self._owned(WorkflowError(
+                f"{hidden} task(s) lie deeper than the engine can see; the process cannot go on safely"))
 
     def _timer_error(self, exc: Exception) -> WorkflowError:
         unarmed = timers.unarmed_timer_ids(self._wf)

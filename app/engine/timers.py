@@ -1,6 +1,8 @@
 """Timer plumbing: SpiffWorkflow's timer module reads our clock; due times can be read and shifted."""
 from datetime import datetime, timedelta, timezone
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -50,17 +52,29 @@ def next_due(wf) -> datetime | None:
     return min(due) if due else None
 
 
-def mark_due(wf, now: datetime) -> int:
-    """Mark waiting timers due at or before `now` as fired (SpiffWorkflow only fires strictly after)."""
-    marked = 0
+def mark_due(wf, now: datetime) -> list[dict]:
+    """Mark waiting timers due at or before `now` as fired (SpiffWorkflow only fires strictly after);
+    returns each as {node, attached_to} (the task a boundary timer sits on, else None)."""
+    marked = []
     for task, definition in _waiting_timer_tasks(wf):
         value = task.internal_data["event_value"]
         if isinstance(definition, CycleTimerEventDefinition):
-            marked += datetime.fromisoformat(value["next"]) <= now
+            due = datetime.fromisoformat(value["next"]) <= now
         elif value is not None and TimerEventDefinition.get_datetime(value) <= now:
-            task.internal_data["event_fired"] = True
-            marked += 1
+            task.internal_data["event_fired"] = due = True
+        else:
+            due = False
+        if due:
+            marked.append({"node": task.task_spec.bpmn_id, "attached_to": _attached_to(task)})
     return marked
+
+
+def _attached_to(task) -> str | None:
+    split = task.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+        return None
+    main = [c for c in split.children if not isinstance(c.task_spec, BoundaryEvent)]
+    return main[0].task_spec.bpmn_id if main else None
 
 
 def unarmed_timer_ids(wf) -> list[str]:

@@ -65,5 +65,6 @@ def arm_auto_acceptance(session, order, instance, workflow, due: datetime) -> No
                  data={"signed_at": order.signed_at.isoformat(), "auto_accept_at": due.isoformat()})
     workflow.send_message(SIGNED, {"auto_accept_at": due.isoformat(), "signed_at": order.signed_at.isoformat()})
     if workflow.is_completed():  # reported after its period: the timer fired at once
-        audit.record(session, order.id, SYSTEM, "timer_fired", data={"due_at": due.isoformat()})
+        audit.record(session, order.id, SYSTEM, "timer_fired",
+                     data={"due_at": due.isoformat(), "attached_to": "confirm_acceptance"})
     save_workflow(session, order, instance, workflow, SYSTEM)

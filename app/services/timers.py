@@ -48,10 +48,11 @@ def _fire_one(seen: set[str]) -> tuple[str | None, int]:
             due = instance.next_timer_at
             workflow = open_workflow(instance)
             fired = workflow.fire_due_timers(now)
-            if fired:
-                audit.record(session, order_id, SYSTEM, "timer_fired", data={"due_at": due.isoformat()})
+            for timer in fired:
+                audit.record(session, order_id, SYSTEM, "timer_fired", node=timer["node"],
+                             data={"due_at": due.isoformat(), "attached_to": timer["attached_to"]})
             save_workflow(session, order, instance, workflow, SYSTEM)
-            return order_id, fired
+            return order_id, len(fired)
     except WorkflowError as err:
         record_engine_failure(order_id, err)
         return order_id, 0

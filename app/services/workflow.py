@@ -10,6 +10,7 @@ from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance, Task
 from app.services import audit
+from app.services.acceptance import check_earned_completion
 from app.services.audit import SYSTEM, Actor
 from app.services.definitions import current_definition, parsed
 from app.services.unit import transaction
@@ -38,11 +39,15 @@ def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
 def start_instance(session, order: Order, process_key: str, data: dict) -> ProcessInstance:
     """Start the order's process at its current version and save the first waits."""
     definition = current_definition(session, process_key)
-    workflow = runtime.engine.start(parsed(definition), data)
     instance = ProcessInstance(order_id=order.id, definition_id=definition.id, definition=definition,
                                state={}, status="running", updated_at=runtime.clock.now())
     session.add(instance)
-    save_workflow(session, order, instance, workflow, SYSTEM)
+    try:
+        with session.begin_nested():  # a failing start leaves the order, in `error`, for operations
+            workflow = runtime.engine.start(parsed(definition), data)
+            save_workflow(session, order, instance, workflow, SYSTEM)
+    except WorkflowError as error:
+        _mark_failed(session, order, instance, error)
     return instance
 
 
@@ -56,7 +61,8 @@ def save_workflow(session, order: Order, instance: ProcessInstance, workflow: Wo
     sync_tasks(session, order, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
-        if order.status == "processing":
+        if order.status == "processing":  # operations' outcomes finish the order themselves
+            check_earned_completion(session, order, workflow.ended_at())
             finish_order(session, order, "completed", actor)
 
 
@@ -121,10 +127,13 @@ def record_engine_failure(order_id: str, error: WorkflowError) -> None:
     """Keep the last good state, mark the instance `error` with the engine's details (own transaction)."""
     with transaction() as session:
         instance = lock_instance(session, order_id)
-        order = session.get(Order, order_id)
-        instance.status, instance.error = "error", error.as_dict()
-        order.status = "error"
-        audit.record(session, order_id, SYSTEM, "engine_error", node=error.element_id, data=error.as_dict())
+        _mark_failed(session, session.get(Order, order_id), instance, error)
+
+
+def _mark_failed(session, order: Order, instance: ProcessInstance, error: WorkflowError) -> None:
+    instance.status, instance.error = "error", error.as_dict()
+    order.status = "error"
+    audit.record(session, order.id, SYSTEM, "engine_error", node=error.element_id, data=error.as_dict())
 
 
 def get_order(session, order_id: str) -> Order:

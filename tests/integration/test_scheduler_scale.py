@@ -2,7 +2,7 @@
 
 PostgreSQL only: the claim is `FOR UPDATE SKIP LOCKED` across processes, which SQLite does not have
 (the embedded default runs one in-process scheduler). The 2,000 instances run a tiny test diagram,
-tests/fixtures/timer_due.bpmn (start -> timer catch at 2020-01-01 -> end), started through the
+tests/fixtures/timer_due.bpmn (start -> confirm_acceptance with an auto-acceptance timer at 2020-01-01 -> end), started through the
 services in this process with the clock set to 2019 so the timer is still waiting; the workers run
 on the real clock, so every timer is due the moment they start.
 """

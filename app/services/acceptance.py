@@ -1,0 +1,78 @@
+"""Completion is earned: a supervised order completes only after an acceptance its history shows.
+
+The engine saying "done" is not enough (a diagram may end early, a task may hide beyond the
+engine's depth limit); the hash-chained history is the evidence in a dispute about money, so it
+is what decides. An acceptance is one of the events of ACCEPTANCES; a later rejection or a return
+to the seller takes it back.
+"""
+from sqlalchemy import select
+
+from app.errors import WorkflowError
+from app.models import AuditEvent, Order, Task
+
+COMPLETED_END = "service_completed"  # the one end event through which supervision may complete
+
+
+def _buyer_accepts(event: AuditEvent, order: Order, accepting_nodes: set) -> bool:
+    return (event.type == "task_completed" and event.actor_role == "buyer"
+            and event.action in ("accept", "confirm_deployment"))
+
+
+def _timer_accepts(event: AuditEvent, order: Order, accepting_nodes: set) -> bool:
+    """A timer on a task that offered `accept` fired (hardware: 10 days after the signing)."""
+    return event.type == "timer_fired" and (event.data or {}).get("attached_to") in accepting_nodes
+
+
+def _activation_accepts(event: AuditEvent, order: Order, accepting_nodes: set) -> bool:
+    """Licence 2.0: the buyer claimed the code and the seller activated it (claim + activation accept)."""
+    return event.type == "authcode_activated" and order.authcode_claimed_at is not None
+
+
+def _ops_accepts(event: AuditEvent, order: Order, accepting_nodes: set) -> bool:
+    return event.type == "appeal_resolved" and (event.data or {}).get("outcome") == "force_accept"
+
+
+ACCEPTANCES = (_buyer_accepts, _timer_accepts, _activation_accepts, _ops_accepts)
+
+
+def _takes_back(event: AuditEvent) -> bool:
+    if event.type == "task_completed":
+        return event.action in ("reject", "review_return")
+    return event.type == "appeal_resolved" and (event.data or {}).get("outcome") == "return_to_seller"
+
+
+def standing_acceptance(session, order: Order) -> AuditEvent | None:
+    """The acceptance in the order's history that no later rejection took back, if any."""
+    accepting = _accepting_nodes(session, order)
+    standing = None
+    events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.seq))
+    for event in events:
+        if any(rule(event, order, accepting) for rule in ACCEPTANCES):
+            standing = event
+        elif _takes_back(event):
+            standing = None
+    return standing
+
+
+def _accepting_nodes(session, order: Order) -> set:
+    """Nodes of this order whose task offered `accept` (a timer on them accepts for the buyer)."""
+    rows = session.execute(select(Task.node_id, Task.actions).where(Task.order_id == order.id))
+    return {node for node, actions in rows if "accept" in (actions or [])}
+
+
+def check_earned_completion(session, order: Order, ended_at: list[str]) -> AuditEvent:
+    """The acceptance that lets the order complete; a WorkflowError (the order goes to `error`) if none."""
+    if COMPLETED_END not in ended_at:
+        raise _refused(order, f"the process ended at {', '.join(ended_at) or 'no end event'}, "
+                              f"not at {COMPLETED_END}: the order cannot complete")
+    acceptance = standing_acceptance(session, order)
+    if acceptance is None:
+        raise _refused(order, "the process ended without an acceptance in the order's history "
+                              "(buyer, timer, activation or operations): the order cannot complete")
+    return acceptance
+
+
+def _refused(order: Order, message: str) -> WorkflowError:
+    error = WorkflowError(message, element_id=COMPLETED_END)
+    error.owner = order.id
+    return error
