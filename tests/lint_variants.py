@@ -10,7 +10,8 @@ PROCESS_END = "</bpmn:process>"
 def shipped(name: str, key: str, *pairs: tuple[str, str]) -> str:
     """bpmn/<name>.bpmn as process `key` (text), then `pairs` replaced."""
     text = (BPMN_DIR / f"{name}.bpmn").read_text(encoding="utf-8")
-    text = replaced(text, (f'processRef="{name}"', f'processRef="{key}"'), (f'process id="{name}"', f'process id="{key}"'))
+    text = replaced(text, (f'processRef="{name}"', f'processRef="{key}"'),
+                    (f'process id="{name}"', f'process id="{key}"'))
     return replaced(text, *pairs)
 
 
@@ -28,14 +29,13 @@ def without_flow_ids(text: str) -> str:
 
 
 def helper_process(process_id: str, body: str = "", executable: str = "true") -> str:
+    """Process `process_id`: its start, then `body` (an element with id <process_id>_c) if given, then its end."""
+    nodes = [f"{process_id}_s", *([f"{process_id}_c"] if body else []), f"{process_id}_e"]
+    flows = "".join(f'<bpmn:sequenceFlow id="{a}_{b}" sourceRef="{a}" targetRef="{b}" />' for a, b in zip(nodes, nodes[1:]))
     return (f'<bpmn:process id="{process_id}" isExecutable="{executable}"><bpmn:startEvent id="{process_id}_s" />'
-            f'{body or f"<bpmn:endEvent id={chr(34)}{process_id}_e{chr(34)} />"}'
-            f'<bpmn:sequenceFlow id="{process_id}_f" sourceRef="{process_id}_s" '
-            f'targetRef="{process_id}_{"c" if body else "e"}" />'
-            + (f'<bpmn:endEvent id="{process_id}_e" /><bpmn:sequenceFlow id="{process_id}_g" sourceRef="{process_id}_c" '
-               f'targetRef="{process_id}_e" />' if body else "") + "</bpmn:process>")
+            f'{body}<bpmn:endEvent id="{process_id}_e" />{flows}</bpmn:process>')
 
 
 def calling(key: str, called: str, *processes: str) -> bytes:
     call = f'<bpmn:callActivity id="inserted" calledElement="{called}">{{flows}}</bpmn:callActivity>'
-    return manual(key, *between(call), ("</bpmn:process>", "</bpmn:process>" + "".join(processes), ))
+    return manual(key, *between(call), (PROCESS_END, PROCESS_END + "".join(processes)))

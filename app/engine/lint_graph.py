@@ -206,9 +206,10 @@ def _container_reach_problems(container, top: bool) -> list[dict]:
     where = "" if top else f" of subprocess {container.get('id')}"
     starts = [n for n, el in nodes.items() if local(el) == "startEvent"]
     ends = [n for n, el in nodes.items() if local(el) == "endEvent"]
-    found = [] if starts else [_problem(container.get("id"), f"{'process' if top else 'subprocess'} has no start event")]
+    kind = "process" if top else "subprocess"
+    found = [] if starts else [_problem(container.get("id"), f"{kind} has no start event")]
     if not ends:
-        found.append(_problem(container.get("id"), f"{'process' if top else 'subprocess'} has no end event"))
+        found.append(_problem(container.get("id"), f"{kind} has no end event"))
     step = {n: flows[n] + attached[n] for n in nodes}
     back = {n: [] for n in nodes}
     for source, targets in step.items():

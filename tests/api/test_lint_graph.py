@@ -100,6 +100,18 @@ def test_a_boundary_event_without_an_event_definition_is_refused_without_an_xml_
     assert any("no event definition" in m for m in pinned_to(problem, response, "blank"))
 
 
+def test_a_subprocess_without_a_start_event_is_refused(api, cast, problem, key):
+    sub = '<bpmn:subProcess id="inserted">{flows}<bpmn:endEvent id="inner_end" /></bpmn:subProcess>'
+    response = deploy(api, cast.analyst, manual(key, *between(sub)))
+    assert "subprocess has no start event" in pinned_to(problem, response, "inserted")
+
+
+def test_an_embedded_subprocess_is_entered_at_its_start_and_left_from_its_end(api, cast, key):
+    sub = ('<bpmn:subProcess id="inserted">{flows}<bpmn:startEvent id="inner_start" /><bpmn:endEvent id="inner_end" />'
+           '<bpmn:sequenceFlow id="inner_flow" sourceRef="inner_start" targetRef="inner_end" /></bpmn:subProcess>')
+    assert deploy(api, cast.analyst, manual(key, *between(sub))).status_code == 201
+
+
 EVENT_SUBPROCESS = (
     '<bpmn:subProcess id="note_sub" triggeredByEvent="true">'
     '<bpmn:startEvent id="note_start" isInterrupting="{interrupting}"><bpmn:messageEventDefinition '
