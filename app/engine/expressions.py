@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from app.engine.ast_words import refused
+
 SAFE_BUILTINS = {
     f.__name__: f
     for f in (abs, all, any, bool, dict, float, int, len, list, max, min, round, set, sorted, str, sum, tuple)
@@ -37,7 +39,7 @@ def problems(source: str, mode: str = "eval", helpers: frozenset = frozenset()) 
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            found.append(f"{type(node).__name__} is not allowed")
+            found.append(refused(node))
         elif isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) > MAX_INT:
             found.append(f"number {node.value} is too large")
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and not _bounded_product(node):

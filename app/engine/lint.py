@@ -7,7 +7,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from app.engine.expressions import SAFE_BUILTINS, problems
-from app.engine.specs import _NS
+from app.engine.lint_accept import acceptance_problems
+from app.engine.lint_graph import (call_problems, called_process_ids, element_ids, reach_problems,
+                                   reference_problems, type_problems)
+from app.engine.specs import _NS, BPMN_NS, executable_process_ids, main_process_ids
 
 USER_LANES = ("buyer", "seller", "reviewer")
 
@@ -20,6 +23,33 @@ class Vocabulary:
     forms: dict
     seed_names: set
     extra_names: set = field(default_factory=set)
+    supervised_keys: frozenset = frozenset()  # process keys orders are routed to
+
+
+def lint_document(root: etree._Element, vocabulary: Vocabulary) -> list[dict]:
+    """Every problem of the document: XSD, references, and the lint of its main process and what it calls
+    (of every executable process, or every process, when there is not exactly one main process)."""
+    found = xsd_problems(root) + reference_problems(root)
+    mains = main_process_ids(root)
+    if len(mains) != 1:
+        found.append({"element_id": None, "message": "expected exactly one executable process that no call "
+                                                     f"activity calls, found {len(mains)}"})
+    targets = mains if len(mains) == 1 else (executable_process_ids(root)
+                                             or root.xpath("//bpmn:process/@id", namespaces=_NS))
+    for process_id in targets:
+        found += lint_process(root, process_id, vocabulary)
+    for process_id in sorted(called_process_ids(root) - set(targets)):
+        if root.xpath("//bpmn:process[@id=$id]", namespaces=_NS, id=process_id):
+            found += lint_process(root, process_id, vocabulary, main=False)
+    return _tidy(found, root)
+
+
+def _tidy(found: list[dict], root) -> list[dict]:
+    """Each problem once, pinned to an element of the document or to none."""
+    ids = element_ids(root)
+    tidy = ({"element_id": p["element_id"] if p["element_id"] in ids else None, "message": p["message"]}
+            for p in found)
+    return list({(p["element_id"], p["message"]): p for p in tidy}.values())
 
 
 def xsd_problems(root: etree._Element) -> list[dict]:
@@ -31,17 +61,21 @@ def xsd_problems(root: etree._Element) -> list[dict]:
     found = []
     for error in schema.error_log:
         owner = next((i for line, i in reversed(by_line) if line <= error.line), None)
-        found.append({"element_id": owner, "message": f"line {error.line}: {error.message}"})
+        message = error.message.replace(f"{{{BPMN_NS}}}", "bpmn:")
+        found.append({"element_id": owner, "message": f"line {error.line}: {message}"})
     return found
 
 
-def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary) -> list[dict]:
-    """Lanes, properties, forms, expressions, scripts and timers of one executable process."""
+def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary, main: bool = True) -> list[dict]:
+    """Graph, element types, lanes, properties, forms, expressions, scripts and timers of one process
+    (the acceptance paths of the main one)."""
     process = root.xpath("//bpmn:process[@id=$id]", namespaces=_NS, id=process_id)[0]
+    found = type_problems(process) + reach_problems(process) + call_problems(root, process_id)
+    if main:
+        found += acceptance_problems(root, process, vocabulary.supervised_keys)
     lanes = {ref.text.strip(): lane.get("name") for lane in process.iterfind(".//bpmn:lane", _NS)
              for ref in lane.iterfind("bpmn:flowNodeRef", _NS) if ref.text}
     names = _known_names(process, vocabulary)
-    found = []
     for task in process.iterfind(".//bpmn:userTask", _NS):
         found += _user_task_problems(task, lanes.get(task.get("id")), vocabulary)
     for flow in process.iterfind(".//bpmn:sequenceFlow", _NS):

@@ -1,4 +1,5 @@
 """Parsing BPMN (safely, XSD-validated) into cached specs, one parse per definition version."""
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -22,6 +23,15 @@ class BpmnParseError(Exception):
         self.problems = problems
 
 
+_WRAPPED = re.compile(r"^\s*[A-Za-z_]\w*(?:Error|Exception)\((['\"])(.*?)\1.*\)\.?\s*$", re.S)
+
+
+def plain(message: str) -> str:
+    """SpiffWorkflow wraps unexpected parse errors as `TypeError('...')` reprs: keep the sentence only."""
+    found = _WRAPPED.match(message)
+    return found.group(2) if found else message
+
+
 def safe_xml_parser() -> etree.XMLParser:
     """lxml parser with entities, DTDs and network access off (no XXE, no billion laughs)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -38,8 +48,25 @@ def read_xml(xml: bytes) -> etree._Element:
     return root
 
 
+def as_utf8(xml: bytes, root: etree._Element) -> bytes:
+    """The document in UTF-8: `xml` itself when it is, else re-serialized with a UTF-8 declaration."""
+    if (root.getroottree().docinfo.encoding or "UTF-8").upper() in ("UTF-8", "UTF8"):
+        try:
+            xml.decode("utf-8")
+            return xml
+        except UnicodeDecodeError:
+            pass
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+
+
 def executable_process_ids(root: etree._Element) -> list[str]:
     return root.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=_NS)
+
+
+def main_process_ids(root: etree._Element) -> list[str]:
+    """The executable processes no call activity calls (the others run only when called)."""
+    called = set(root.xpath("//bpmn:callActivity/@calledElement", namespaces=_NS))
+    return [p for p in executable_process_ids(root) if p not in called]
 
 
 @dataclass
@@ -72,7 +99,7 @@ class Definition:
 def parse_definition(xml: bytes, spec_key: str, filename: str = "diagram.bpmn") -> Definition:
     """Parse and XSD-validate one BPMN document holding one executable process."""
     root = read_xml(xml)
-    process_ids = executable_process_ids(root)
+    process_ids = main_process_ids(root)
     if len(process_ids) != 1:
         raise BpmnParseError([{"element_id": None,
                                "message": f"expected exactly one executable process, found {len(process_ids)}"}])
@@ -84,7 +111,7 @@ def parse_definition(xml: bytes, spec_key: str, filename: str = "diagram.bpmn") 
     except ValidationException as exc:
         line = f" (line {exc.line_number})" if getattr(exc, "line_number", None) else ""
         raise BpmnParseError([{"element_id": getattr(exc, "id", None) or None,
-                               "message": f"{exc}{line}".strip()}]) from None
+                               "message": f"{plain(str(exc))}{line}".strip()}]) from None
     return Definition(
         spec_key=spec_key, process_id=process_ids[0],
         spec_dict=REGISTRY.convert(spec), subprocess_dicts={k: REGISTRY.convert(v) for k, v in subs.items()},

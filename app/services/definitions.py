@@ -6,8 +6,8 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 
 from app.engine import BpmnParseError, Definition, parse_definition
-from app.engine.lint import Vocabulary, lint_process, xsd_problems
-from app.engine.specs import executable_process_ids, read_xml
+from app.engine.lint import Vocabulary, lint_document
+from app.engine.specs import as_utf8, read_xml
 from app.errors import InvalidBpmnError, NotFoundError, PayloadTooLargeError
 from app.extensions import db, runtime
 from app.models import ProcessDefinition
@@ -15,6 +15,7 @@ from app.models.principal import REVIEW_ROLES
 from app.schemas.forms import FORMS
 from app.services.access import require_role
 from app.services.audit import Actor
+from app.services.routing import routed_keys
 from app.services.unit import transaction
 
 log = logging.getLogger(__name__)
@@ -25,33 +26,30 @@ def vocabulary() -> Vocabulary:
     from app.services.effects import EFFECT_OUTPUTS
     from app.services.orders import START_DATA_NAMES
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
-                      seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS))
+                      seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS),
+                      supervised_keys=routed_keys())
 
 
-def validate(xml: bytes, filename: str) -> Definition:
-    """Every problem of the diagram at once (422 invalid_bpmn), or its parsed definition."""
+def validate(xml: bytes, filename: str) -> tuple[Definition, bytes]:
+    """Every problem of the diagram at once (422 invalid_bpmn), or its parsed definition and its text in UTF-8
+    (a UTF-16, GB18030 or Latin-1 document is stored re-serialized in UTF-8)."""
     try:
         root = read_xml(xml)
     except BpmnParseError as exc:
         raise InvalidBpmnError(exc.problems) from None
-    found = xsd_problems(root)
-    process_ids = executable_process_ids(root)
-    if len(process_ids) != 1:
-        found.append({"element_id": None,
-                      "message": f"expected exactly one executable process, found {len(process_ids)}"})
-    else:
-        found += lint_process(root, process_ids[0], vocabulary())
+    found = lint_document(root, vocabulary())
     if found:
         raise InvalidBpmnError(found)
+    xml = as_utf8(xml, root)
     try:
-        return parse_definition(xml, spec_key="upload", filename=filename)
+        return parse_definition(xml, spec_key="upload", filename=filename), xml
     except BpmnParseError as exc:
         raise InvalidBpmnError(exc.problems) from None
 
 
 def deploy(session, xml: bytes, filename: str = "diagram.bpmn") -> tuple[ProcessDefinition, bool]:
     """Store `xml` as the next, current version of its process key, or return the version it already is."""
-    parsed_xml = validate(xml, filename)
+    parsed_xml, xml = validate(xml, filename)
     key, sha = parsed_xml.process_id, hashlib.sha256(xml).hexdigest()
     existing = session.scalars(select(ProcessDefinition)
                                .where(ProcessDefinition.key == key, ProcessDefinition.sha256 == sha)).first()

@@ -34,3 +34,8 @@ def process_key_for(facts: dict, paid_at: datetime) -> str | None:
         if _matches(rule, facts, paid_at.astimezone(CHINA_TZ).date()):
             return rule["process"]
     return None
+
+
+def routed_keys() -> frozenset:
+    """Every process key some rule routes orders to (a supervision process, whatever its diagram says)."""
+    return frozenset(rule["process"] for rule in _rules(runtime.settings["ROUTING_FILE"]))
