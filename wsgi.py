@@ -1,4 +1,4 @@
-"""WSGI entry point: `flask --app wsgi run`, `gunicorn wsgi:app`."""
+"""WSGI entry point: `flask --app wsgi run` (development), `flask --app wsgi serve` (production, waitress)."""
 from app import create_app
 
 app = create_app()

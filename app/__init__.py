@@ -38,6 +38,6 @@ def create_app(config: Config | str | None = None) -> Flask:
 
 
 def _serving() -> bool:
-    """True under `flask run` and WSGI servers; false while a one-shot CLI command loads the app."""
+    """True under `flask run`, `flask serve` and WSGI servers; false while a one-shot CLI command loads the app."""
     context = click.get_current_context(silent=True)
-    return context is None or context.info_name == "run"
+    return context is None or context.info_name in ("run", "serve")

@@ -1,4 +1,4 @@
-"""flask commands: principals, schema, audit verification, scheduler workers."""
+"""flask commands: principals, schema, audit verification, scheduler workers, the production server."""
 import sys
 
 import click
@@ -8,7 +8,7 @@ from app.errors import DomainError
 
 
 def register(app) -> None:
-    for group in (principal, db, audit, scheduler_group):
+    for group in (principal, db, audit, scheduler_group, serve):
         app.cli.add_command(group)
 
 
@@ -76,3 +76,14 @@ def scheduler_run():
     from app.scheduler import scheduler
     click.echo("scheduler worker running")
     scheduler.run_forever()
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="default: SERVE_HOST")
+@click.option("--port", type=int, default=None, help="default: SERVE_PORT; 0 picks a free port")
+def serve(host, port):
+    """Serve the API with waitress until interrupted (production; settings SERVE_* in config/settings.py)."""
+    from app.serving import create_server
+    server = create_server(current_app._get_current_object(), host, port)
+    click.echo(f"serving on http://{server.effective_host}:{server.effective_port}")
+    server.run()

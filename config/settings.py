@@ -30,6 +30,13 @@ class Config:
         self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
         self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
+        # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
+        self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"
+        self.SERVE_PORT = int(os.environ.get("SERVE_PORT", 8000))
+        self.SERVE_THREADS = int(os.environ.get("SERVE_THREADS", 8))
+        self.SERVE_CONNECTION_LIMIT = int(os.environ.get("SERVE_CONNECTION_LIMIT", 500))
+        self.SERVE_CHANNEL_TIMEOUT = int(os.environ.get("SERVE_CHANNEL_TIMEOUT", 30))  # idle connection
+        self.SERVE_CLEANUP_INTERVAL = int(os.environ.get("SERVE_CLEANUP_INTERVAL", 10))  # how often checked
         self.API_TITLE = "Fulfilment platform"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

@@ -312,7 +312,7 @@ def place_order_on(app, api, cast):
             body["billing"] = {"mode": "one_off"}
         with transaction() as session:
             order = Order(order_no=body["order_no"], request_hash="0" * 64, buyer=body["buyer"],
-                          seller=body["seller"], product=body["product"],
+                          seller=body["seller"], placed_by=cast.platform.name, product=body["product"],
                           delivery_type=body["product"]["delivery_type"], supervised=True, billing=body["billing"],
                           amount_paid=Decimal(body["amount_paid"]), paid_at=datetime.fromisoformat(body["paid_at"]),
                           recipient=body["recipient"], milestones=None, status="processing", rejection_count=0,

@@ -19,9 +19,16 @@ def _require_json_bodies() -> None:
         raise BadRequestError("the request body is not well-formed JSON")
 
 
+def _no_sniffing(response):
+    """Browsers take the declared Content-Type at its word (an uploaded HTML file stays a download)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def register(app, api) -> None:
     errors.register(app)
     app.before_request(_require_json_bodies)
+    app.after_request(_no_sniffing)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for module in (health, principals, orders, tasks, appeals, attachments, definitions):
         api.register_blueprint(module.blp)

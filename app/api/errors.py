@@ -39,7 +39,11 @@ def handle_http_error(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
         return problem(422, code, "Some fields are not valid.", errors=_flatten(data["messages"]))
-    return problem(status, code, exc.description or code)
+    response = problem(status, code, exc.description or code)
+    for name, value in exc.get_headers():  # Allow on a 405 (RFC 9110 §15.5.6), WWW-Authenticate...
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _flatten(messages: dict) -> dict:

@@ -11,13 +11,15 @@ from app.models.base import Base, new_id
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (Index("ix_orders_buyer_created", "buyer", "created_at"),
-                      Index("ix_orders_seller_created", "seller", "created_at"))
+                      Index("ix_orders_seller_created", "seller", "created_at"),
+                      Index("ix_orders_placed_by_created", "placed_by", "created_at"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     buyer: Mapped[str] = mapped_column(String(100))
     seller: Mapped[str] = mapped_column(String(100))
+    placed_by: Mapped[str | None] = mapped_column(String(100))  # the platform principal; it sees only these
     product: Mapped[dict] = mapped_column(JSON)
     delivery_type: Mapped[str] = mapped_column(String(30), index=True)
     supervised: Mapped[bool] = mapped_column(Boolean)

@@ -6,9 +6,11 @@ from app.errors import ForbiddenError, NotFoundError
 from app.models import Order, Task
 from app.services.audit import Actor
 
-ALL_ORDERS = {"ops", "reviewer", "admin", "platform"}
+ALL_ORDERS = {"ops", "reviewer", "admin"}
 PARTIES = {"buyer", "seller"}
+OWN_ORDERS = {"buyer": Order.buyer, "seller": Order.seller, "platform": Order.placed_by}  # role -> whose
 ACTING_ROLES = {"buyer", "seller", "reviewer"}
+DIAGRAM_READERS = {"analyst"}  # they own the flows and migrate running orders (docs/decisions.md)
 
 
 def require_role(actor: Actor, *roles: str) -> None:
@@ -21,12 +23,27 @@ def is_party(actor: Actor, order: Order) -> bool:
         (actor.role == "seller" and order.seller == actor.name)
 
 
+def owns(actor: Actor, order: Order) -> bool:
+    """A party of the order, or the platform principal that placed it."""
+    return is_party(actor, order) or (actor.role == "platform" and order.placed_by == actor.name)
+
+
 def visible_order(session, actor: Actor, order_id: str) -> Order:
-    """The order if the actor may see it; 404 for other buyers' and sellers' orders (no leak)."""
-    if actor.role not in ALL_ORDERS | PARTIES:
+    """The order if the actor may see it; 404 for other buyers', sellers' and platforms' orders (no leak)."""
+    if actor.role not in ALL_ORDERS and actor.role not in OWN_ORDERS:
         raise ForbiddenError(f"the {actor.role} role has no access to orders")
     order = session.get(Order, order_id)
-    if order is None or (actor.role in PARTIES and not is_party(actor, order)):
+    if order is None or (actor.role in OWN_ORDERS and not owns(actor, order)):
+        raise NotFoundError("no such order")
+    return order
+
+
+def diagram_order(session, actor: Actor, order_id: str) -> Order:
+    """The order whose live diagram the actor may see: one they may see, or any order for analysts."""
+    if actor.role not in DIAGRAM_READERS:
+        return visible_order(session, actor, order_id)
+    order = session.get(Order, order_id)
+    if order is None:
         raise NotFoundError("no such order")
     return order
 
@@ -35,8 +52,8 @@ def order_filter(actor: Actor):
     """SQL condition for the orders the actor may list."""
     if actor.role in ALL_ORDERS:
         return true()
-    if actor.role in PARTIES:
-        return getattr(Order, actor.role) == actor.name
+    if actor.role in OWN_ORDERS:
+        return OWN_ORDERS[actor.role] == actor.name
     raise ForbiddenError(f"the {actor.role} role has no access to orders")
 
 

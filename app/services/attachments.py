@@ -1,7 +1,6 @@
 """Attachments: bytes in a content-addressed file store, metadata and order links in the database."""
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from app.services.unit import transaction
 
 CHUNK = 1024 * 1024
 STAFF_READERS = {"ops", "reviewer", "admin"}
+MAX_FILENAME = 255
+MAX_CONTENT_TYPE = 200  # attachment.content_type is String(200)
 
 
 def _store_dir() -> Path:
@@ -27,11 +28,43 @@ def blob_path(sha256: str) -> Path:
 
 
 def upload(actor: Actor, stream, filename: str, content_type: str) -> dict:
-    """Copy `stream` into the store (refusing more than the limit) and record who uploaded it."""
-    limit = runtime.settings["MAX_ATTACHMENT_BYTES"]
+    """Copy `stream` into the store (refusing more than the limit) and record who uploaded it.
+
+    The bytes wait in a temporary file until the row is committed and only then take their
+    content-addressed place, so a failed insert leaves nothing behind and never touches a blob
+    that another upload of the same content committed."""
+    filename, content_type = filename or "upload", content_type or "application/octet-stream"
+    _check_names(filename, content_type)
+    tmp, sha256, size = _spool(stream, runtime.settings["MAX_ATTACHMENT_BYTES"])
+    try:
+        with transaction() as session:
+            row = Attachment(filename=filename, content_type=content_type, size=size, sha256=sha256,
+                             uploader=actor.name, created_at=runtime.clock.now())
+            session.add(row)
+            session.flush()
+            created = present_attachment(row)
+        _place(tmp, sha256)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return created
+
+
+def _check_names(filename: str, content_type: str) -> None:
+    """What the columns hold on every database (SQLite would store any length, PostgreSQL refuses)."""
+    errors = {}
+    if len(filename) > MAX_FILENAME or any(ord(c) < 32 or ord(c) == 127 for c in filename):
+        errors["filename"] = [f"at most {MAX_FILENAME} characters, no control characters"]
+    if len(content_type) > MAX_CONTENT_TYPE or any(ord(c) < 32 or ord(c) > 126 for c in content_type):
+        errors["content_type"] = [f"at most {MAX_CONTENT_TYPE} printable ASCII characters"]
+    if errors:
+        raise ValidationFailedError(errors)
+
+
+def _spool(stream, limit: int) -> tuple[Path, str, int]:
+    """The stream in a temporary file of the store's directory, with its sha256 and size."""
     _store_dir().mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    with tempfile.NamedTemporaryFile(dir=_store_dir(), delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(dir=_store_dir(), prefix=".upload-", delete=False) as tmp:
         try:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
@@ -43,18 +76,15 @@ def upload(actor: Actor, stream, filename: str, content_type: str) -> dict:
             tmp.close()
             os.unlink(tmp.name)
             raise
-    target = blob_path(digest.hexdigest())
+    return Path(tmp.name), digest.hexdigest(), size
+
+
+def _place(tmp: Path, sha256: str) -> None:
+    """Move the bytes to their content address; identical bytes already there stay as they are."""
+    target = blob_path(sha256)
     target.parent.mkdir(exist_ok=True)
-    if target.exists():
-        os.unlink(tmp.name)
-    else:
-        shutil.move(tmp.name, target)
-    with transaction() as session:
-        row = Attachment(filename=filename or "upload", content_type=content_type or "application/octet-stream",
-                         size=size, sha256=digest.hexdigest(), uploader=actor.name, created_at=runtime.clock.now())
-        session.add(row)
-        session.flush()
-        return present_attachment(row)
+    if not target.exists():
+        os.replace(tmp, target)  # atomic on one file system; a concurrent twin writes the same bytes
 
 
 def present_attachment(row: Attachment) -> dict:

@@ -3,16 +3,16 @@ from sqlalchemy import select
 
 from app.errors import NotFoundError
 from app.models import ProcessInstance
-from app.services.access import visible_order
+from app.services.access import diagram_order
 from app.services.audit import Actor
 from app.services.unit import transaction
-from app.services.workflow import get_order, open_workflow
+from app.services.workflow import open_workflow
 
 
 def order_diagram(actor: Actor, order_id: str) -> dict:
     """Whoever may see the order, and analysts (who own the flows), may see its diagram."""
     with transaction(readonly=True) as session:
-        order = get_order(session, order_id) if actor.role == "analyst" else visible_order(session, actor, order_id)
+        order = diagram_order(session, actor, order_id)
         instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
         if instance is None:
             raise NotFoundError("this order has no supervision process")

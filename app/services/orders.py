@@ -33,7 +33,7 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
             if existing is not None:
                 return _replay(session, existing, digest, actor), False
-            order = _new_order(body, digest)
+            order = _new_order(body, digest, actor)
             session.add(order)
             session.flush()
             audit.record(session, order.id, actor, "order_placed",
@@ -47,8 +47,9 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
 
 
 def _replay(session, existing: Order, digest: str, actor: Actor) -> dict:
-    if existing.request_hash != digest:
-        raise ConflictError(f"order_no {existing.order_no} was already placed with a different body")
+    if existing.request_hash != digest or existing.placed_by != actor.name:
+        raise ConflictError(f"order_no {existing.order_no} was already placed, with another body or by "
+                            "another principal")
     return present_order(session, existing, actor)
 
 
@@ -70,9 +71,10 @@ def _check_order_rules(body: dict) -> None:
         raise ValidationFailedError(errors)
 
 
-def _new_order(body: dict, digest: str) -> Order:
+def _new_order(body: dict, digest: str, actor: Actor) -> Order:
     product = body["product"]
     return Order(order_no=body["order_no"], request_hash=digest, buyer=body["buyer"], seller=body["seller"],
+                 placed_by=actor.name,
                  product=_json_safe(product), delivery_type=product["delivery_type"],
                  supervised=product["supervised"] and product["delivery_type"] in SUPERVISED_TYPES,
                  billing=body["billing"], amount_paid=Decimal(body["amount_paid"]), paid_at=body["paid_at"],

@@ -139,6 +139,14 @@ def test_the_uploader_downloads_the_exact_bytes(api, cast):
     assert response.headers["Content-Type"].startswith("image/png")
 
 
+def test_a_download_forbids_content_type_sniffing(api, cast):
+    attachment = uploaded(api, cast.buyer, b"<html><script>alert(1)</script></html>", filename="page.html",
+                          content_type="text/html")
+    response = download(api, cast.buyer, attachment["id"])
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
 def test_the_other_party_cannot_download_before_the_attachment_is_used_on_their_order(api, cast, place_order):
     place_order()
     attachment = uploaded(api, cast.buyer, unique_bytes())

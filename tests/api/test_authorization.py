@@ -1,6 +1,6 @@
 """The authorization matrix: who may read an order, its history and the inbox, who may place orders and
-who may act at each node. No or unknown token -> 401; another buyer's or seller's order -> 404 (its
-existence must not leak); a known token with the wrong role, a party acting on the other party's task or
+who may act at each node. No or unknown token -> 401; another buyer's, seller's or platform principal's
+order -> 404 (its existence must not leak; the platform sees only the orders it placed); a known token with the wrong role, a party acting on the other party's task or
 a reviewer of another review role -> 403. Every refusal is a problem document and changes nothing."""
 import uuid
 
@@ -11,9 +11,10 @@ from tests.conftest import order_body
 ORDERS = "/api/v1/orders"
 
 CALLERS = ("buyer", "other_buyer", "seller", "other_seller", "ops", "reviewer", "wrong_reviewer", "analyst",
-           "admin", "platform", "no_token", "unknown_token")
+           "admin", "platform", "other_platform", "no_token", "unknown_token")
 UNAUTHENTICATED = {"no_token", "unknown_token"}
-OUTSIDERS = {"other_buyer", "other_seller"}
+OUTSIDERS = {"other_buyer", "other_seller", "other_platform"}
+PLATFORMS = {"platform", "other_platform"}
 READ_ALL = {"buyer", "seller", "ops", "reviewer", "wrong_reviewer", "admin", "platform"}
 ALL_REVIEW_ROLES = ("base_manager", "rep_office", "product_dept", "cloud_review")
 
@@ -31,6 +32,8 @@ def caller(cast, make_principal):
             return wrong[review_role]
         if name == "wrong_reviewer":
             return wrong["cloud_review" if review_role != "cloud_review" else "base_manager"]
+        if name == "other_platform":  # a second marketplace integration: not the one that placed the order
+            return make_principal("platform")
         return getattr(cast, name)
 
     return pick
@@ -116,12 +119,39 @@ def test_listing_orders_shows_the_order_only_to_its_parties_and_staff(api, place
 def test_only_the_platform_places_orders(api, cast, caller, problem, who):
     body = order_body(cast.buyer.name, cast.seller.name)
     response = api.post(ORDERS, _token(who, caller(who)), json=body)
-    if who == "platform":
+    if who in PLATFORMS:
         assert response.status_code == 201, response.text
         return
     problem(response, *((401, "unauthenticated") if who in UNAUTHENTICATED else (403, "forbidden")))
     # nothing was placed: the order_no is still free for the platform
     assert api.post(ORDERS, cast.platform.token, json=body).status_code == 201
+
+
+def test_another_platform_principal_cannot_take_over_an_order_no_by_replaying_its_body(api, cast, caller,
+                                                                                      problem):
+    body = order_body(cast.buyer.name, cast.seller.name)
+    assert api.post(ORDERS, cast.platform.token, json=body).status_code == 201
+    problem(api.post(ORDERS, caller("other_platform").token, json=body), 409, "conflict")
+
+
+@pytest.mark.parametrize("path", ["", "/history", "/diagram"])
+def test_another_platform_principal_reads_nothing_of_the_order(api, place_order, caller, problem, path):
+    order = place_order()
+    problem(api.get(f"{ORDERS}/{order['id']}{path}", caller("other_platform").token), 404, "not_found")
+
+
+def test_another_platform_principal_cannot_post_logistics_for_the_order(api, place_order, caller, problem):
+    order = place_order(delivery_type="hardware", manual_kind=None, name="Edge server")
+    response = api.post(f"{ORDERS}/{order['id']}/logistics", caller("other_platform").token,
+                        json={"status": "in_transit", "at": "2026-01-06T08:00:00+00:00"})
+    problem(response, 404, "not_found")
+
+
+def test_the_platform_lists_exactly_the_orders_it_placed(api, place_order, cast, caller):
+    mine, other = place_order(), caller("other_platform")
+    theirs = api.post(ORDERS, other.token, json=order_body(cast.buyer.name, cast.seller.name)).json()
+    listed = [o["id"] for o in api.get(ORDERS, cast.platform.token, params={"page_size": 100}).json()]
+    assert mine["id"] in listed and theirs["id"] not in listed
 
 
 # -- the inbox ----------------------------------------------------------------------------------------------
@@ -225,7 +255,8 @@ def test_only_the_task_owner_may_complete_it_from_the_inbox(api, place_order, ca
     before = snapshot(order)
     response = api.post(f"/api/v1/tasks/{order['nodes'][0]['task_id']}/complete", _token(who, principal),
                         json={"action": "submit_requirement", "data": {"description": "x"}, "attachments": files})
-    expected = _expected_action(who, "buyer")
+    # the tasks endpoint refuses roles without an inbox before it looks the task's order up
+    expected = (403, "forbidden") if who == "other_platform" else _expected_action(who, "buyer")
     _check(response, expected, problem)
     if expected[0] != 200:
         assert snapshot(order) == before

@@ -56,6 +56,23 @@ def test_an_unsupported_method_is_answered_with_a_problem(api, cast):
     assert set(response.json()) >= PROBLEM_FIELDS
 
 
+def test_a_405_names_the_allowed_methods_in_allow(api, cast):
+    response = api.request("DELETE", "/api/v1/orders", cast.ops.token)
+    assert response.status_code == 405
+    assert set(response.headers.get("Allow", "").replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_a_405_on_one_resource_allows_only_its_methods(api, cast):
+    response = api.request("GET", "/api/v1/attachments", cast.buyer.token)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"] and "GET" not in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/v1/no-such-thing", "/api/openapi.json"])
+def test_every_response_forbids_content_type_sniffing(api, path):
+    assert api.get(path).headers.get("X-Content-Type-Options") == "nosniff"
+
+
 def test_an_unknown_token_is_an_unauthenticated_problem(api):
     assert_problem(api.get("/api/v1/orders", "not-a-real-token"), 401, "unauthenticated")
 

@@ -98,6 +98,19 @@ def test_an_analyst_sees_the_same_diagram_as_the_buyer(api, cast, order, walk):
     assert diagram_of(api, cast.analyst, at_deliver) == diagram_of(api, cast.buyer, at_deliver)
 
 
+def test_an_analysts_diagram_carries_no_party_order_or_task_data(api, cast, order, walk):
+    at_deliver = walk(order, "deliver")
+    text = api.get(f"{ORDERS}/{at_deliver['id']}/diagram", cast.analyst.token).text
+    assert not [value for value in (cast.buyer.name, cast.seller.name, order["order_no"], "Migrate 2 TB", "1000.00")
+                if value in text]
+
+
+@pytest.mark.parametrize("path", ["", "/history"])
+def test_an_analyst_who_sees_the_diagram_still_may_not_read_the_order_or_its_history(api, cast, problem, order,
+                                                                                    path):
+    problem(api.get(f"{ORDERS}/{order['id']}{path}", cast.analyst.token), 403, "forbidden")
+
+
 def test_another_buyer_gets_404(api, cast, problem, order):
     problem(api.get(f"{ORDERS}/{order['id']}/diagram", cast.other_buyer.token), 404, "not_found")
 
