@@ -56,7 +56,7 @@ def check_json(document) -> None:
     bad, stack = [], [(document, "", 0)]
     while stack:
         value, path, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
+        if depth >= MAX_JSON_DEPTH and isinstance(value, (dict, list)):
             raise BadRequestError(f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep")
         if isinstance(value, str) and unstorable(value):
             bad.append(path or "_schema")
