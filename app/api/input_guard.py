@@ -1,6 +1,7 @@
 """Refuse, before any view runs, input that no column or parser can take: NUL characters and unpaired
 surrogates (PostgreSQL cannot store them; SQLite would, so both must refuse), JSON nested deeper than
 MAX_JSON_DEPTH, and JSON bodies over MAX_JSON_BYTES."""
+import math
 import re
 
 from flask import current_app, request
@@ -60,6 +61,8 @@ def check_json(document) -> None:
             raise BadRequestError(f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep")
         if isinstance(value, str) and unstorable(value):
             bad.append(path or "_schema")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise BadRequestError("NaN and Infinity are not JSON numbers")
         elif isinstance(value, dict):
             for key, item in value.items():
                 if unstorable(key):
