@@ -224,6 +224,13 @@ def test_json_nested_too_deep_is_a_bad_request(api, cast, problem, place_order, 
     assert snapshot(order) == before
 
 
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_literals_are_not_json(api, cast, problem, literal):
+    response = api.post(f"{API}/process-definitions/manual_service_general/current", cast.analyst.token,
+                        data='{"version": %s}' % literal, headers={"Content-Type": "application/json"})
+    problem(response, 400, "bad_request")
+
+
 def test_a_json_body_over_one_mebibyte_is_payload_too_large(api, cast, problem):
     body = order_body(cast.buyer.name, cast.seller.name)
     body["product"]["spec"] = "x" * (1024 * 1024)
