@@ -26,6 +26,7 @@ class Config:
         self.TEST_CLOCK = _flag("TEST_CLOCK", False)
         self.MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
         self.MAX_BPMN_BYTES = int(os.environ.get("MAX_BPMN_BYTES", 1024 * 1024))
+        self.MAX_JSON_BYTES = int(os.environ.get("MAX_JSON_BYTES", 1024 * 1024))
         self.BPMN_DIR = os.environ.get("BPMN_DIR") or str(ROOT / "bpmn")
         self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
         self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)

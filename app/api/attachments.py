@@ -1,10 +1,12 @@
 from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from app.api.auth import actor, authenticated
+from app.api.input_guard import UNSTORABLE_MESSAGE, unstorable
 from app.errors import ValidationFailedError
-from app.schemas.attachments import AttachmentSchema
+from app.schemas.attachments import AttachmentSchema, UploadSchema
 from app.services import attachments
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Evidence files")
@@ -19,7 +21,20 @@ class Attachments(MethodView):
         upload = request.files.get("file")
         if upload is None:
             raise ValidationFailedError({"file": ["a multipart field named 'file' is required"]})
-        return attachments.upload(actor(), upload.stream, upload.filename, upload.mimetype)
+        meta = _upload_metadata(upload)
+        return attachments.upload(actor(), upload.stream, meta["filename"], meta["content_type"])
+
+
+def _upload_metadata(upload) -> dict:
+    """The part's filename and content type, refused (422) when no column could hold them."""
+    given = {k: v for k, v in (("filename", upload.filename), ("content_type", upload.mimetype)) if v}
+    errors = {key: [UNSTORABLE_MESSAGE] for key, value in given.items() if unstorable(value)}
+    if errors:
+        raise ValidationFailedError(errors)
+    try:
+        return UploadSchema().load(given)
+    except ValidationError as exc:
+        raise ValidationFailedError(exc.messages) from None
 
 
 @blp.route("/attachments/<attachment_id>", methods=["GET"])

@@ -43,7 +43,7 @@ def _uploaded_diagram() -> tuple[bytes, str]:
     raise ValidationFailedError({"file": ["send the BPMN XML as the body (application/xml) or as multipart 'file'"]})
 
 
-@blp.route("/process-definitions/<key>/versions/<int:version>", methods=["GET"])
+@blp.route("/process-definitions/<key>/versions/<int(max=2147483647):version>", methods=["GET"])
 @authenticated()
 def version_xml(key, version):
     """The BPMN XML of one version."""

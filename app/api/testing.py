@@ -2,15 +2,15 @@
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from app.schemas.common import StrictSchema
+from app.schemas.common import TEST_CLOCK_LATEST, Moment, StrictSchema, Text
 from app.services import testing_clock
 
 blp = Blueprint("testing", __name__, url_prefix="/api/v1/testing", description="Testing clock (TEST_CLOCK=1 only)")
 
 
 class ClockChangeSchema(StrictSchema):
-    advance = fields.String()
-    set = fields.AwareDateTime()
+    advance = Text(40)
+    set = Moment(latest=TEST_CLOCK_LATEST)
 
 
 @blp.route("/clock", methods=["GET"])

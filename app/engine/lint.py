@@ -1,7 +1,9 @@
 """Checking a diagram before it may run: every problem at once, each pinned to an element id."""
 import ast
 from dataclasses import dataclass, field
+from datetime import datetime
 
+import isodate
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
@@ -92,7 +94,7 @@ def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary, 
             found += _expression_problems(event_id, condition.text.strip(), "eval", names, "event condition")
     for element, kind, expression in _timers(process):
         found += _timer_problems(element.get("id"), kind, expression, names)
-    return found
+    return found + _size_problems(process)
 
 
 def _props(element) -> dict:
@@ -203,3 +205,35 @@ def _timer_problems(element_id, kind, expression, names) -> list[dict]:
         return [{"element_id": element_id,
                  "message": f"timer {kind} {expression!r} is not a valid ISO 8601 {wanted} after evaluation: {exc}"}]
     return []
+
+
+# What the task, audit and definition columns hold (app/models), and the longest task SLA.
+MAX_ID, MAX_NAME, MAX_ACTION = 100, 255, 60
+SLA_FROM, SLA_UNTIL = datetime(2000, 1, 1), datetime(2010, 1, 1)
+
+
+def _size_problems(process) -> list[dict]:
+    """Ids, names, labels, actions and SLAs that would not fit the database or the calendar."""
+    found = []
+    for element in (e for e in process.iter() if e.get("id")):
+        props = _props(element)
+        too_long = [f"{what} is longer than {limit} characters" for what, value, limit in (
+            ("id", element.get("id"), MAX_ID), ("name", element.get("name"), MAX_NAME),
+            ("status_zh", props.get("status_zh"), MAX_NAME)) if value and len(value) > limit]
+        too_long += [f"an action is longer than {MAX_ACTION} characters"
+                     for a in props.get("actions", "").split(",") if len(a.strip()) > MAX_ACTION]
+        if props.get("sla") and _too_long(props["sla"]):
+            too_long.append(f"sla {props['sla'][:40]!r} is longer than ten years")
+        found += [{"element_id": element.get("id")[:MAX_ID], "message": message} for message in too_long]
+    return found
+
+
+def _too_long(duration: str) -> bool:
+    try:
+        length = isodate.parse_duration(duration)
+    except ValueError:  # an unparsable SLA is reported by the user-task check
+        return False
+    try:
+        return SLA_FROM + length > SLA_UNTIL
+    except (ValueError, OverflowError):  # past the year 9999
+        return True

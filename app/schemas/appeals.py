@@ -1,26 +1,26 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import Money, StrictSchema
+from app.schemas.common import TEXT_LENGTH, AttachmentIds, Money, StrictSchema, Text
 
 OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund")
 
 
 class AppealCreateSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    demand = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    attachments = fields.List(fields.String(), load_default=list)
+    reason = Text(TEXT_LENGTH, min_length=1, required=True)
+    demand = Text(TEXT_LENGTH, min_length=1, required=True)
+    attachments = AttachmentIds()
 
 
 class AppealResolveSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    note = fields.String(load_default="", validate=validate.Length(max=5000))
+    note = Text(TEXT_LENGTH, load_default="")
     refund_amount = Money(load_default=None, allow_none=True, validate=None)
 
 
 class AppealListArgs(StrictSchema):
     status = fields.String(validate=validate.OneOf(("open", "resolved")))
     overdue = fields.Boolean()
-    claimed_by = fields.String()
+    claimed_by = Text(100)
 
 
 class ResolutionSchema(StrictSchema):

@@ -1,6 +1,6 @@
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from app.schemas.common import StrictSchema
+from app.schemas.common import StrictSchema, Version
 
 
 class VersionSchema(StrictSchema):
@@ -22,7 +22,7 @@ class DeployedSchema(StrictSchema):
 
 
 class CurrentVersionSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = Version(required=True)
 
 
 class CurrentSchema(StrictSchema):
@@ -31,8 +31,8 @@ class CurrentSchema(StrictSchema):
 
 
 class MigrationRequestSchema(StrictSchema):
-    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_version = Version(required=True)
+    to_version = Version(required=True)
     dry_run = fields.Boolean(load_default=False)
 
 

@@ -1,10 +1,13 @@
 """The `data` of each user-task action, by the schema name a task's `form` property gives."""
 from marshmallow import RAISE, Schema, fields, validate
 
-_ATTACHMENTS_REQUIRED = fields.List(fields.String(), required=True, validate=validate.Length(min=1),
-                                    error_messages={"required": "at least one attachment is required"})
-_ATTACHMENTS_OPTIONAL = fields.List(fields.String(), load_default=list)
-_TEXT = validate.And(validate.Length(min=1, max=5000), validate.Regexp(r"\S", error="must not be blank"))
+from app.schemas.common import NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
+
+_ATTACHMENTS_REQUIRED = AttachmentIds(required=True, min_items=1,
+                                      error_messages={"required": "at least one attachment is required"})
+_ATTACHMENTS_OPTIONAL = AttachmentIds()
+_NO_ATTACHMENTS = fields.List(fields.String(), validate=validate.Length(max=0), load_default=list)
+_TEXT = validate.And(validate.Length(min=1, max=TEXT_LENGTH), validate.Regexp(r"\S", error="must not be blank"))
 
 
 class _Form(Schema):
@@ -15,7 +18,7 @@ class _Form(Schema):
 class NoDataForm(_Form):
     """Actions that take no data (accept, claim, confirm)."""
 
-    attachments = fields.List(fields.String(), validate=validate.Length(max=0), load_default=list)
+    attachments = _NO_ATTACHMENTS
 
 
 class RequirementForm(_Form):
@@ -24,15 +27,15 @@ class RequirementForm(_Form):
 
 
 class DeliveryForm(_Form):
-    note = fields.String(validate=validate.Length(max=5000), load_default="")
-    actual_start_time = fields.AwareDateTime(load_default=None)
+    note = Text(TEXT_LENGTH, load_default="")
+    actual_start_time = Moment(load_default=None)
     attachments = _ATTACHMENTS_REQUIRED
 
 
 class AppInfoSchema(_Form):
-    front_url = fields.Url(required=True)
-    admin_url = fields.Url(load_default=None, allow_none=True)
-    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    front_url = fields.Url(required=True, validate=validate.Length(max=URL_LENGTH))
+    admin_url = fields.Url(load_default=None, allow_none=True, validate=validate.Length(max=URL_LENGTH))
+    username = Text(NAME_LENGTH, load_default=None, allow_none=True)
 
 
 class SaasDeliveryForm(DeliveryForm):
@@ -40,29 +43,29 @@ class SaasDeliveryForm(DeliveryForm):
 
 
 class LicenseDeliveryForm(_Form):
-    note = fields.String(validate=validate.Length(max=5000), load_default="")
-    actual_start_time = fields.AwareDateTime(load_default=None)
+    note = Text(TEXT_LENGTH, load_default="")
+    actual_start_time = Moment(load_default=None)
     attachments = _ATTACHMENTS_REQUIRED
 
 
 class AuthcodeDeliveryForm(_Form):
-    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    note = Text(TEXT_LENGTH, load_default="")
     attachments = _ATTACHMENTS_OPTIONAL
 
 
 class HardwareIdCodeForm(_Form):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_:.-]{4,64}$"))
-    attachments = fields.List(fields.String(), validate=validate.Length(max=0), load_default=list)
+    attachments = _NO_ATTACHMENTS
 
 
 class ProofForm(_Form):
-    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    note = Text(TEXT_LENGTH, load_default="")
     attachments = _ATTACHMENTS_REQUIRED
 
 
 class ShipmentForm(_Form):
-    carrier = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    tracking_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    carrier = Text(100, min_length=1, required=True)
+    tracking_no = Text(100, min_length=1, required=True)
     attachments = _ATTACHMENTS_OPTIONAL
 
 
@@ -72,7 +75,7 @@ class ReasonForm(_Form):
 
 
 class NoteForm(_Form):
-    note = fields.String(validate=validate.Length(max=5000), load_default="")
+    note = Text(TEXT_LENGTH, load_default="")
     attachments = _ATTACHMENTS_OPTIONAL
 
 

@@ -1,14 +1,16 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import Money, StrictSchema
+from app.schemas.common import NAME_LENGTH, Money, Moment, Period, StrictSchema, Text
+
+MAX_MILESTONES = 50
 
 DELIVERY_TYPES = ("manual_service", "license", "hardware", "saas", "orchestration", "data_file",
                   "image", "api", "container", "ai_asset", "data_asset", "application_asset", "saas_instant")
 
 
 class ProductSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    spec = fields.String(load_default=None, allow_none=True)
+    name = Text(NAME_LENGTH, min_length=1, required=True)
+    spec = Text(NAME_LENGTH, load_default=None, allow_none=True)
     delivery_type = fields.String(required=True, validate=validate.OneOf(DELIVERY_TYPES))
     manual_kind = fields.String(load_default=None, allow_none=True,
                                 validate=validate.OneOf(("standard", "site_building")))
@@ -21,18 +23,17 @@ class ProductSchema(StrictSchema):
 
 class BillingSchema(StrictSchema):
     mode = fields.String(required=True, validate=validate.OneOf(("periodic", "one_off", "on_demand")))
-    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^P(?=.*[1-9])(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$", error="a non-zero ISO 8601 period such as P1M or P1Y"))
+    period = Period(load_default=None, allow_none=True)
 
 
 class RecipientSchema(StrictSchema):
-    name = fields.String(required=True)
+    name = Text(100, required=True)
     phone = fields.String(required=True, validate=validate.Length(min=3, max=30))
-    address = fields.String(required=True)
+    address = Text(500, required=True)
 
 
 class MilestoneSchema(StrictSchema):
-    name = fields.String(required=True)
+    name = Text(NAME_LENGTH, required=True)
     amount = Money(required=True)
 
 
@@ -43,9 +44,10 @@ class OrderCreateSchema(StrictSchema):
     product = fields.Nested(ProductSchema, required=True)
     billing = fields.Nested(BillingSchema, required=True)
     amount_paid = Money(required=True)
-    paid_at = fields.AwareDateTime(required=True)
+    paid_at = Moment(required=True)
     recipient = fields.Nested(RecipientSchema, load_default=None, allow_none=True)
-    milestones = fields.List(fields.Nested(MilestoneSchema), load_default=None, allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneSchema), load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_MILESTONES))
 
 
 class NodeSchema(StrictSchema):
@@ -77,12 +79,12 @@ class LogisticsSchema(StrictSchema):
 
 class LogisticsUpdateSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("in_transit", "signed")))
-    at = fields.AwareDateTime(required=True)
+    at = Moment(required=True)
     recipient_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
 
 
 class AuthcodeActivationSchema(StrictSchema):
-    real_effect_time = fields.AwareDateTime(load_default=None, allow_none=True)
+    real_effect_time = Moment(load_default=None, allow_none=True)
 
 
 class OrderSchema(StrictSchema):
@@ -122,8 +124,8 @@ class OrderSchema(StrictSchema):
 
 class OrderListArgs(StrictSchema):
     status = fields.String(validate=validate.OneOf(("processing", "completed", "refunded", "cancelled", "error")))
-    delivery_type = fields.String()
-    node = fields.String()
+    delivery_type = Text(30)
+    node = Text(100)
     frozen = fields.Boolean()
 
 

@@ -1,20 +1,20 @@
 from marshmallow import fields
 
-from app.schemas.common import StrictSchema
+from app.schemas.common import AttachmentIds, StrictSchema, Text
 
 
 class ActionSchema(StrictSchema):
     data = fields.Dict(load_default=dict)
-    attachments = fields.List(fields.String(), load_default=list)
+    attachments = AttachmentIds()
 
 
 class TaskCompleteSchema(ActionSchema):
-    action = fields.String(required=True)
+    action = Text(60, required=True)
 
 
 class TaskListArgs(StrictSchema):
-    delivery_type = fields.String()
-    node = fields.String()
+    delivery_type = Text(30)
+    node = Text(100)
     overdue = fields.Boolean()
 
 

@@ -110,13 +110,17 @@ def _may_read(session, actor: Actor, row: Attachment) -> bool:
 
 
 def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
-    """Reference attachments from an order; each must be the actor's own upload (evidence is one's own)."""
-    unknown = []
-    for attachment_id in dict.fromkeys(attachment_ids):
-        row = session.get(Attachment, attachment_id)
-        if row is None or row.uploader != actor.name:
-            unknown.append(attachment_id)
-        elif session.get(AttachmentLink, (attachment_id, order_id)) is None:
-            session.add(AttachmentLink(attachment_id=attachment_id, order_id=order_id))
+    """Reference attachments from an order; each must be the actor's own upload (evidence is one's own).
+
+    Two queries whatever the count (the schemas cap it at MAX_ATTACHMENTS)."""
+    wanted = list(dict.fromkeys(attachment_ids))
+    if not wanted:
+        return
+    own = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(wanted),
+                                                          Attachment.uploader == actor.name)))
+    unknown = [a for a in wanted if a not in own]
     if unknown:
         raise ValidationFailedError({"attachments": [f"unknown attachment {a}" for a in unknown]})
+    linked = set(session.scalars(select(AttachmentLink.attachment_id).where(
+        AttachmentLink.order_id == order_id, AttachmentLink.attachment_id.in_(wanted))))
+    session.add_all(AttachmentLink(attachment_id=a, order_id=order_id) for a in wanted if a not in linked)

@@ -73,4 +73,8 @@ def validity(order: Order) -> dict:
     if (order.billing or {}).get("mode") != "periodic" or not period or order.accepted_at is None:
         return {"start": None, "end": None}
     start = order.actual_start_time or order.accepted_at
-    return {"start": start, "end": start + isodate.parse_duration(period)}
+    try:
+        end = start + isodate.parse_duration(period)
+    except (ValueError, OverflowError):  # a row stored before periods were bounded must not break listings
+        end = None
+    return {"start": start, "end": end}

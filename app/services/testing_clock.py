@@ -5,6 +5,7 @@ import isodate
 
 from app.errors import ValidationFailedError
 from app.extensions import runtime
+from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
 from app.services.timers import fire_due_timers
 
 
@@ -18,10 +19,13 @@ def change(advance: str | None, moment: datetime | None) -> dict:
         raise ValidationFailedError({"_schema": ["give exactly one of 'advance' or 'set'"]})
     if advance is not None:
         try:
-            delta = isodate.parse_duration(advance)
-        except (isodate.ISO8601Error, ValueError):
-            raise ValidationFailedError({"advance": ["an ISO 8601 duration such as P10D"]}) from None
-        runtime.clock.set(runtime.clock.now() + delta)
+            moment = runtime.clock.now() + isodate.parse_duration(advance)
+        except (isodate.ISO8601Error, ValueError, OverflowError):
+            moment = None
+        if moment is None or not EARLIEST <= moment <= TEST_CLOCK_LATEST:
+            raise ValidationFailedError({"advance": ["an ISO 8601 duration such as P10D, ending between "
+                                                     "2000-01-01 and 3000-01-01"]})
+        runtime.clock.set(moment)
     else:
         runtime.clock.set(moment)
     return now()
