@@ -1,8 +1,9 @@
 from flask import request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.api.auth import actor, authenticated
+from app.api.base import Blueprint
+from app.api.bodies import ATTACHMENT_UPLOAD, FILE_BYTES
 from app.errors import ValidationFailedError
 from app.schemas.attachments import AttachmentSchema
 from app.services import attachments
@@ -13,6 +14,7 @@ blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Evid
 @blp.route("/attachments")
 class Attachments(MethodView):
     @authenticated()
+    @blp.doc(**ATTACHMENT_UPLOAD)
     @blp.response(201, AttachmentSchema)
     def post(self):
         """Upload one file (multipart field `file`)."""
@@ -24,6 +26,7 @@ class Attachments(MethodView):
 
 @blp.route("/attachments/<attachment_id>", methods=["GET"])
 @authenticated()
+@blp.doc(**FILE_BYTES)
 def download(attachment_id):
     """The file's bytes, for its uploader, the parties of orders that reference it, and staff."""
     meta, path = attachments.readable(actor(), attachment_id)

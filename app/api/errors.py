@@ -39,7 +39,10 @@ def handle_http_error(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
         return problem(422, code, "Some fields are not valid.", errors=_flatten(data["messages"]))
-    return problem(status, code, exc.description or code)
+    response = problem(status, code, exc.description or code)
+    if getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)  # 405 (RFC 9110)
+    return response
 
 
 def _flatten(messages: dict) -> dict:
