@@ -43,7 +43,7 @@ def test_schemathesis_finds_nothing(fuzz_server, role, tmp_path):
     report = (Path(keep) if keep else tmp_path) / f"schemathesis-{role}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     run = subprocess.run(schemathesis_command(fuzz_server["url"], fuzz_server["tokens"][role], report),
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
     report.with_suffix(".txt").write_text(run.stdout + run.stderr)
     print(summary(role, report))
     assert run.returncode == 0, f"schemathesis failed as {role}:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
