@@ -5,8 +5,8 @@ from app.api.auth import actor, authenticated
 from app.api.base import Blueprint
 from app.api.bodies import DIAGRAM_UPLOAD, DIAGRAM_XML, EXAMPLES
 from app.errors import BadRequestError, ValidationFailedError
-from app.schemas.definitions import (CurrentSchema, CurrentVersionSchema, DefinitionSchema, DeployedSchema,
-                                     DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
+from app.schemas.definitions import (MAX_VERSION, CurrentSchema, CurrentVersionSchema, DefinitionSchema,
+                                     DeployedSchema, DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
 from app.services import definitions, diagrams, instance_migration
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Process definitions (analysts)")
@@ -45,7 +45,7 @@ def _uploaded_diagram() -> tuple[bytes, str]:
     raise ValidationFailedError({"file": ["send the BPMN XML as the body (application/xml) or as multipart 'file'"]})
 
 
-@blp.route("/process-definitions/<key>/versions/<int:version>", methods=["GET"])
+@blp.route(f"/process-definitions/<key>/versions/<int(max={MAX_VERSION}):version>", methods=["GET"])
 @authenticated()
 @blp.doc(**DIAGRAM_XML)
 def version_xml(key, version):

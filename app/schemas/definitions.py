@@ -2,6 +2,9 @@ from marshmallow import fields, validate
 
 from app.schemas.common import StrictSchema
 
+MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+VERSION = validate.Range(min=1, max=MAX_VERSION)
+
 
 class VersionSchema(StrictSchema):
     version = fields.Integer()
@@ -22,7 +25,7 @@ class DeployedSchema(StrictSchema):
 
 
 class CurrentVersionSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=VERSION)
 
 
 class CurrentSchema(StrictSchema):
@@ -31,8 +34,8 @@ class CurrentSchema(StrictSchema):
 
 
 class MigrationRequestSchema(StrictSchema):
-    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_version = fields.Integer(required=True, validate=VERSION)
+    to_version = fields.Integer(required=True, validate=VERSION)
     dry_run = fields.Boolean(load_default=False)
 
 
