@@ -23,6 +23,7 @@ def problem_response_name(status: int) -> str:
 
 def register_components(spec) -> None:
     """The Problem schema, one problem+json response per error status, and the bearer scheme."""
+    spec.components.schemas.pop("Error", None)  # flask-smorest's application/json error body: never sent
     spec.components.schema("Problem", schema=ProblemSchema)
     for status in PROBLEM_STATUSES:
         spec.components.response(problem_response_name(status), {
