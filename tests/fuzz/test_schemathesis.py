@@ -27,23 +27,23 @@ def schemathesis_command(url: str, token: str, report: Path) -> list:
             "--generation-database", "none", "--report", "json", "--report-json-path", str(report), "--no-color"]
 
 
-def summary(role: str, report: Path) -> str:
+def summary(role: str, database: str, report: Path) -> str:
     data = json.loads(report.read_text())
     cases = data["test_cases"]
     failures = {f["code"]: f["count"] for f in data["failures"]}
-    return (f"FUZZ role={role} db={os.environ.get('DATABASE_URL', 'sqlite')[:10]} seconds={SECONDS} "
+    return (f"FUZZ role={role} db={database.split(':')[0]} seconds={SECONDS} "
             f"cases={cases['generated']} with_failures={cases['with_failures']} "
             f"unique_failures={cases['unique_failures']} errored={cases['errored']} by_code={failures}")
 
 
 @pytest.mark.fuzz
 @pytest.mark.parametrize("role", ROLES)
-def test_schemathesis_finds_nothing(fuzz_server, role, tmp_path):
+def test_schemathesis_finds_nothing(fuzz_server, fuzz_database, role, tmp_path):
     keep = os.environ.get("FUZZ_REPORT_DIR")
     report = (Path(keep) if keep else tmp_path) / f"schemathesis-{role}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     run = subprocess.run(schemathesis_command(fuzz_server["url"], fuzz_server["tokens"][role], report),
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
     report.with_suffix(".txt").write_text(run.stdout + run.stderr)
-    print(summary(role, report))
+    print(summary(role, fuzz_database, report))
     assert run.returncode == 0, f"schemathesis failed as {role}:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
