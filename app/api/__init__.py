@@ -1,6 +1,7 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
 from app.api import (appeals, attachments, definitions, errors, health, input_guard, orders, principals, tasks,
                      testing)
+from app.api.base import register_components
 
 
 def _no_sniffing(response):
@@ -13,7 +14,7 @@ def register(app, api) -> None:
     errors.register(app)
     app.before_request(input_guard.check_request)
     app.after_request(_no_sniffing)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    register_components(api.spec)
     for module in (health, principals, orders, tasks, appeals, attachments, definitions):
         api.register_blueprint(module.blp)
     if app.config["TEST_CLOCK"]:

@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealListArgs, AppealResolveSchema, AppealSchema
 from app.services import appeals
@@ -26,7 +27,7 @@ def claim(appeal_id):
 
 @blp.route("/appeals/<appeal_id>/resolve", methods=["POST"])
 @authenticated("ops")
-@blp.arguments(AppealResolveSchema)
+@blp.arguments(AppealResolveSchema, example=EXAMPLES["resolution"])
 @blp.response(200, AppealSchema)
 def resolve(body, appeal_id):
     """Decide an appeal: resume, return_to_seller, force_accept or close_with_refund."""

@@ -1,9 +1,10 @@
 from flask import request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from app.api.auth import actor, authenticated
+from app.api.base import Blueprint
+from app.api.bodies import ATTACHMENT_UPLOAD, FILE_BYTES
 from app.api.input_guard import UNSTORABLE_MESSAGE, unstorable
 from app.errors import ValidationFailedError
 from app.schemas.attachments import AttachmentSchema, UploadSchema
@@ -15,6 +16,7 @@ blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Evid
 @blp.route("/attachments")
 class Attachments(MethodView):
     @authenticated()
+    @blp.doc(**ATTACHMENT_UPLOAD)
     @blp.response(201, AttachmentSchema)
     def post(self):
         """Upload one file (multipart field `file`)."""
@@ -39,6 +41,7 @@ def _upload_metadata(upload) -> dict:
 
 @blp.route("/attachments/<attachment_id>", methods=["GET"])
 @authenticated()
+@blp.doc(**FILE_BYTES)
 def download(attachment_id):
     """The file's bytes, for its uploader, the parties of orders that reference it, and staff."""
     meta, path = attachments.readable(actor(), attachment_id)

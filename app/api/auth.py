@@ -21,6 +21,8 @@ def authenticated(*roles: str):
                 require_role(g.actor, *roles)
             return view(*args, **kwargs)
 
+        # for the OpenAPI document (app/api/base.py): bearer security, 401 and 403
+        wrapper._apidoc = {**getattr(view, "_apidoc", {}), "authenticated": list(roles) or ["any"]}
         return wrapper
 
     return decorate

@@ -1,11 +1,12 @@
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.api.auth import actor, authenticated
+from app.api.base import Blueprint
+from app.api.bodies import DIAGRAM_UPLOAD, DIAGRAM_XML, EXAMPLES
 from app.errors import BadRequestError, ValidationFailedError
-from app.schemas.definitions import (CurrentSchema, CurrentVersionSchema, DefinitionSchema, DeployedSchema,
-                                     DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
+from app.schemas.definitions import (MAX_VERSION, CurrentSchema, CurrentVersionSchema, DefinitionSchema,
+                                     DeployedSchema, DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
 from app.services import definitions, diagrams, instance_migration
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Process definitions (analysts)")
@@ -20,6 +21,7 @@ class Definitions(MethodView):
         return definitions.list_definitions(actor())
 
     @authenticated()
+    @blp.doc(**DIAGRAM_UPLOAD)
     @blp.response(201, DeployedSchema)
     @blp.alt_response(200, schema=DeployedSchema, description="Identical content: the existing version")
     def post(self):
@@ -43,8 +45,9 @@ def _uploaded_diagram() -> tuple[bytes, str]:
     raise ValidationFailedError({"file": ["send the BPMN XML as the body (application/xml) or as multipart 'file'"]})
 
 
-@blp.route("/process-definitions/<key>/versions/<int(max=2147483647):version>", methods=["GET"])
+@blp.route(f"/process-definitions/<key>/versions/<int(max={MAX_VERSION}):version>", methods=["GET"])
 @authenticated()
+@blp.doc(**DIAGRAM_XML)
 def version_xml(key, version):
     """The BPMN XML of one version."""
     return Response(definitions.definition_xml(actor(), key, version), mimetype="application/xml")
@@ -52,7 +55,7 @@ def version_xml(key, version):
 
 @blp.route("/process-definitions/<key>/current", methods=["POST"])
 @authenticated()
-@blp.arguments(CurrentVersionSchema)
+@blp.arguments(CurrentVersionSchema, example=EXAMPLES["current"])
 @blp.response(200, CurrentSchema)
 def set_current(body, key):
     """Choose the version new orders get; running orders keep theirs."""
@@ -61,7 +64,7 @@ def set_current(body, key):
 
 @blp.route("/process-definitions/<key>/migrations", methods=["POST"])
 @authenticated()
-@blp.arguments(MigrationRequestSchema)
+@blp.arguments(MigrationRequestSchema, example=EXAMPLES["migration"])
 @blp.response(200, MigrationReportSchema)
 def migrate(body, key):
     """Move running orders between versions where every active node exists in the target."""

@@ -1,5 +1,4 @@
-from flask_smorest import Blueprint
-
+from app.api.base import Blueprint
 from app.services.health import check_database
 
 blp = Blueprint("health", __name__, description="Liveness and database reachability")

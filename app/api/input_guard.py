@@ -27,6 +27,8 @@ def check_request() -> None:
     bad = sorted({key for key, value in request.args.items(multi=True) if unstorable(key) or unstorable(value)})
     if bad:
         raise ValidationFailedError({_shown(key): [UNSTORABLE_MESSAGE] for key in bad})
+    if request.routing_exception is not None:  # 404/405 first: the body of a wrong route is not read
+        return
     if request.method in JSON_METHODS and request.endpoint not in NON_JSON_ENDPOINTS and _has_body():
         check_json(_parsed_json())
 

@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealCreateSchema, AppealSchema
 from app.schemas.orders import (AuthcodeActivationSchema, HistoryEventSchema, LogisticsUpdateSchema,
@@ -11,7 +12,7 @@ blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, t
 
 @blp.route("/orders", methods=["POST"])
 @authenticated("platform")
-@blp.arguments(OrderCreateSchema)
+@blp.arguments(OrderCreateSchema, example=EXAMPLES["order"])
 @blp.response(201, OrderSchema)
 @blp.alt_response(200, schema=OrderSchema, description="The same order placed again (idempotent)")
 def place(body):
@@ -48,7 +49,7 @@ def order_history(order_id):
 
 @blp.route("/orders/<order_id>/actions/<action>", methods=["POST"])
 @authenticated()
-@blp.arguments(ActionSchema)
+@blp.arguments(ActionSchema, example=EXAMPLES["action"])
 @blp.response(200, OrderSchema)
 def act(body, order_id, action):
     """Complete the order's ready task that offers `action`."""
@@ -57,7 +58,7 @@ def act(body, order_id, action):
 
 @blp.route("/orders/<order_id>/appeals", methods=["POST"])
 @authenticated("buyer", "seller")
-@blp.arguments(AppealCreateSchema)
+@blp.arguments(AppealCreateSchema, example=EXAMPLES["appeal"])
 @blp.response(201, AppealSchema)
 def appeal(body, order_id):
     """Appeal to operations; the order is frozen until the appeal is resolved."""
@@ -66,7 +67,7 @@ def appeal(body, order_id):
 
 @blp.route("/orders/<order_id>/logistics", methods=["POST"])
 @authenticated("platform")
-@blp.arguments(LogisticsUpdateSchema)
+@blp.arguments(LogisticsUpdateSchema, example=EXAMPLES["logistics"])
 @blp.response(200, OrderSchema)
 def logistics_update(body, order_id):
     """Record a hardware logistics update; a signed parcel with the recipient's phone arms auto-acceptance."""
@@ -75,7 +76,7 @@ def logistics_update(body, order_id):
 
 @blp.route("/authcodes/<code>/activate", methods=["POST"])
 @authenticated("seller")
-@blp.arguments(AuthcodeActivationSchema)
+@blp.arguments(AuthcodeActivationSchema, example=EXAMPLES["activation"])
 @blp.response(200, OrderSchema)
 def activate(body, code):
     """The seller activates a claimed authorization code; its time starts the service."""

@@ -1,20 +1,10 @@
 """Pagination in flask-smorest's convention: `page`, `page_size` in, X-Pagination header out."""
-from flask_smorest import Blueprint as SmorestBlueprint
+from app.api.base import Blueprint  # noqa: F401 (the paginated blueprints import it from here)
 
 from app.errors import ValidationFailedError
 
 PAGING = {"page_size": 20, "max_page_size": 100}
 MAX_PAGE = 1_000_000  # page * page_size stays far inside the databases' 64-bit OFFSET
-
-
-class Blueprint(SmorestBlueprint):
-    """flask-smorest's blueprint, with the contract's `pages` in X-Pagination (beside `total_pages`)."""
-
-    @staticmethod
-    def _make_pagination_metadata(page, page_size, item_count):
-        metadata = SmorestBlueprint._make_pagination_metadata(page, page_size, item_count)
-        metadata["pages"] = metadata["total_pages"]
-        return metadata
 
 
 def page_of(pagination_parameters, run) -> list:

@@ -1,6 +1,6 @@
-from flask_smorest import Blueprint
-
 from app.api.auth import authenticated
+from app.api.base import Blueprint
+from app.api.bodies import EXAMPLES
 from app.schemas.principals import PrincipalCreateSchema, PrincipalSchema
 from app.services.principals import create_principal
 
@@ -9,7 +9,7 @@ blp = Blueprint("principals", __name__, url_prefix="/api/v1", description="Princ
 
 @blp.route("/principals", methods=["POST"])
 @authenticated("admin")
-@blp.arguments(PrincipalCreateSchema)
+@blp.arguments(PrincipalCreateSchema, example=EXAMPLES["principal"])
 @blp.response(201, PrincipalSchema)
 def create(body):
     """Create a principal; the response carries its token, shown once."""

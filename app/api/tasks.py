@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.orders import OrderSchema
 from app.schemas.tasks import TaskCompleteSchema, TaskListArgs, TaskSchema
@@ -19,7 +20,7 @@ def inbox(filters, pagination_parameters):
 
 @blp.route("/tasks/<task_id>/complete", methods=["POST"])
 @authenticated("buyer", "seller", "reviewer")
-@blp.arguments(TaskCompleteSchema)
+@blp.arguments(TaskCompleteSchema, example=EXAMPLES["task"])
 @blp.response(200, OrderSchema)
 def complete(body, task_id):
     """Complete one task with an action it offers."""

@@ -1,7 +1,8 @@
 """The testing clock: registered only when TEST_CLOCK is on (never in production)."""
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from app.api.base import Blueprint
+from app.api.bodies import EXAMPLES
 from app.schemas.common import TEST_CLOCK_LATEST, Moment, StrictSchema, Text
 from app.services import testing_clock
 
@@ -21,7 +22,7 @@ def read_clock():
 
 
 @blp.route("/clock", methods=["POST"])
-@blp.arguments(ClockChangeSchema)
+@blp.arguments(ClockChangeSchema, example=EXAMPLES["clock"])
 @blp.response(200)
 def change_clock(body):
     """Advance the clock by an ISO duration or set it to a time."""

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import TEXT_LENGTH, AttachmentIds, Money, StrictSchema, Text
+from app.schemas.common import TEXT_LENGTH, ActorSchema, AttachmentIds, Money, StrictSchema, Text
 
 OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund")
 
@@ -31,10 +31,16 @@ class ResolutionSchema(StrictSchema):
     resolved_at = fields.DateTime()
 
 
+class AppealOrderSchema(StrictSchema):
+    id = fields.String()
+    order_no = fields.String()
+    status = fields.String()
+
+
 class AppealSchema(StrictSchema):
     id = fields.String()
-    order = fields.Dict()
-    appellant = fields.Dict()
+    order = fields.Nested(AppealOrderSchema)
+    appellant = fields.Nested(ActorSchema)
     reason = fields.String()
     demand = fields.String()
     attachments = fields.List(fields.String())

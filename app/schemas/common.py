@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import isodate
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 MONEY_MESSAGE = 'a decimal string of ASCII digits, at most two places, 0.00 to 9999999999.99, such as "1000.00"'
@@ -30,13 +30,31 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class ActorSchema(StrictSchema):
+    name = fields.String()
+    role = fields.String()
+
+
+FIELD_ERRORS = {"type": "object", "description": "validation_failed: messages by (dotted) field path",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+BPMN_ERRORS = {"type": "array", "description": "invalid_bpmn: one entry per problem found in the diagram",
+               "items": {"type": "object", "properties": {"element_id": {"type": "string", "nullable": True},
+                                                          "message": {"type": "string"}}}}
+
+
 class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String()
-    errors = fields.Raw()
+    """An RFC 9457 problem document (application/problem+json) with the contract's machine-readable `code`."""
+
+    class Meta:
+        unknown = INCLUDE  # RFC 9457 allows extension members
+
+    type = fields.String(required=True, metadata={"format": "uri"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    code = fields.String(required=True)
+    errors = fields.Raw(metadata={"oneOf": [FIELD_ERRORS, BPMN_ERRORS]})
+    element_id = fields.String(allow_none=True, metadata={"description": "500 from the engine: the failing element"})
 
 
 class Money(fields.Field):

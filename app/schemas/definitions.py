@@ -1,5 +1,6 @@
 from marshmallow import fields
 
+from app.schemas.common import MAX_INT as MAX_VERSION  # the column is a 32-bit integer on PostgreSQL
 from app.schemas.common import StrictSchema, Version
 
 

@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import NAME_LENGTH, Money, Moment, Period, StrictSchema, Text
+from app.schemas.common import NAME_LENGTH, ActorSchema, Money, Moment, Period, StrictSchema, Text
+from app.schemas.forms import AppInfoSchema
 
 MAX_MILESTONES = 50
 
@@ -70,8 +71,14 @@ class LogisticsEventSchema(StrictSchema):
     recipient_phone_matches = fields.Boolean()
 
 
+class ShipmentSchema(StrictSchema):
+    carrier = fields.String()
+    tracking_no = fields.String()
+    shipped_at = fields.String(metadata={"format": "date-time"})  # stored as an ISO string
+
+
 class LogisticsSchema(StrictSchema):
-    shipment = fields.Dict(allow_none=True)
+    shipment = fields.Nested(ShipmentSchema, allow_none=True)
     signed_at = fields.DateTime(allow_none=True)
     status = fields.String(allow_none=True)
     events = fields.List(fields.Nested(LogisticsEventSchema))
@@ -87,6 +94,22 @@ class AuthcodeActivationSchema(StrictSchema):
     real_effect_time = Moment(load_default=None, allow_none=True)
 
 
+class ProcessRefSchema(StrictSchema):
+    key = fields.String()
+    version = fields.Integer()
+
+
+class AvailableActionSchema(StrictSchema):
+    action = fields.String()
+    task_id = fields.String()
+
+
+class EngineErrorSchema(StrictSchema):
+    message = fields.String()
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
 class OrderSchema(StrictSchema):
     id = fields.String()
     order_no = fields.String()
@@ -94,18 +117,18 @@ class OrderSchema(StrictSchema):
     delivery_type = fields.String()
     buyer = fields.String()
     seller = fields.String()
-    product = fields.Dict()
-    billing = fields.Dict()
+    product = fields.Nested(ProductSchema)
+    billing = fields.Nested(BillingSchema)
     amount_paid = Money()
     paid_at = fields.DateTime()
-    recipient = fields.Dict(allow_none=True)
-    milestones = fields.List(fields.Dict(), allow_none=True)
-    process = fields.Dict(allow_none=True)
+    recipient = fields.Nested(RecipientSchema, allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneSchema), allow_none=True)
+    process = fields.Nested(ProcessRefSchema, allow_none=True)
     nodes = fields.List(fields.Nested(NodeSchema))
     frozen = fields.Boolean()
     open_appeal = fields.String(allow_none=True)
     rejection_count = fields.Integer()
-    available_actions = fields.List(fields.Dict())
+    available_actions = fields.List(fields.Nested(AvailableActionSchema))
     validity = fields.Nested(ValiditySchema)
     actual_start_time = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
@@ -115,9 +138,9 @@ class OrderSchema(StrictSchema):
     authcode_activated_at = fields.DateTime(allow_none=True)
     negotiated_refund_allowed = fields.Boolean()
     id_code = fields.String(allow_none=True)
-    app_info = fields.Dict(allow_none=True)
-    logistics = fields.Nested("LogisticsSchema", allow_none=True)
-    error = fields.Dict(allow_none=True)
+    app_info = fields.Nested(AppInfoSchema, allow_none=True)
+    logistics = fields.Nested(LogisticsSchema, allow_none=True)
+    error = fields.Nested(EngineErrorSchema, allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
 
@@ -132,7 +155,7 @@ class OrderListArgs(StrictSchema):
 class HistoryEventSchema(StrictSchema):
     seq = fields.Integer()
     at = fields.DateTime()
-    actor = fields.Dict()
+    actor = fields.Nested(ActorSchema)
     type = fields.String()
     node = fields.String(allow_none=True)
     action = fields.String(allow_none=True)

@@ -671,3 +671,13 @@ def test_an_order_runs_on_a_bpmn_io_export(api, cast, key, place_order_on, walk,
 def test_a_modeler_export_with_a_problem_is_still_rejected(api, cast, problem, key):
     xml = diagram(CAMUNDA_EXPORT, key, ('value="reject=rejection"', 'value="reject=no_such_form"'))
     assert pinned_to(problem, deploy(api, cast.analyst, xml), "confirm_acceptance")
+
+
+def test_a_version_beyond_32_bits_is_refused_not_overflowed(api, cast, problem):
+    """PostgreSQL's version column is 32-bit: a bigger number is a 422 (body) or 404 (path), never a 500."""
+    big = 2**31
+    base = "/api/v1/process-definitions/manual_service_general"
+    problem(api.post(f"{base}/migrations", cast.analyst.token,
+                     json={"from_version": big, "to_version": 1, "dry_run": True}), 422, "validation_failed")
+    problem(api.post(f"{base}/current", cast.analyst.token, json={"version": big}), 422, "validation_failed")
+    problem(api.get(f"{base}/versions/{big}", cast.analyst.token), 404, "not_found")

@@ -1,0 +1,85 @@
+"""The Blueprint every resource uses: flask-smorest's, plus what the OpenAPI document needs on every
+operation without writing it by hand per route: the application/problem+json responses the operation
+can give, the bearer security of authenticated views, and the contract's `pages` in X-Pagination."""
+from http import HTTPStatus
+
+from flask_smorest import Blueprint as SmorestBlueprint
+
+from app.schemas.common import ProblemSchema
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 500)
+BODY_METHODS = {"post", "put", "patch"}
+BEARER = "bearer"
+PAGINATION_HEADER = {
+    "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page",
+    "schema": {"type": "string"}, "example": '{"total": 42, "total_pages": 3, "pages": 3, "first_page": 1, '
+                                             '"last_page": 3, "page": 1, "next_page": 2}'}
+
+
+def problem_response_name(status: int) -> str:
+    return f"Problem{status}"
+
+
+def register_components(spec) -> None:
+    """The Problem schema, one problem+json response per error status, and the bearer scheme."""
+    spec.components.schemas.pop("Error", None)  # flask-smorest's application/json error body: never sent
+    spec.components.schema("Problem", schema=ProblemSchema)
+    for status in PROBLEM_STATUSES:
+        spec.components.response(problem_response_name(status), {
+            "description": f"{HTTPStatus(status).phrase} (RFC 9457 problem document)",
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+    spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer",
+                                             "description": "A principal's token (`flask principal create`)."})
+
+
+def problem_statuses(doc_info: dict, method: str) -> list[int]:
+    """The error statuses an operation can answer, from what its view declares.
+
+    Every operation can fail (500); a bearer token can be missing or unknown (401) or its role not allowed
+    (403); an id in the path can name nothing visible (404); a body can be the wrong type or malformed (400),
+    too large (413), conflict with the state (409) or fail validation (422); query arguments can fail it."""
+    statuses = {500}
+    if doc_info.get("authenticated"):
+        statuses |= {401, 403}
+    if "<" in doc_info.get("rule", ""):
+        statuses.add(404)
+    if method in BODY_METHODS:
+        statuses |= {400, 409, 413, 422}
+    if doc_info.get("arguments"):
+        statuses.add(422)
+    return sorted(statuses)
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's blueprint with problem+json error responses and bearer security documented."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_problem_doc)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
+        for method, doc in self._docs[self._endpoints[-1]].items():
+            if method != "parameters":
+                doc["rule"] = rule
+
+    @staticmethod
+    def _prepare_problem_doc(doc, doc_info, *, method, **kwargs):
+        responses = doc.setdefault("responses", {})
+        responses.pop("default", None)
+        for status in problem_statuses(doc_info, method):
+            responses[status] = problem_response_name(status)
+        for response in responses.values():
+            if isinstance(response, dict) and "X-Pagination" in response.get("headers", {}):
+                response["headers"]["X-Pagination"] = PAGINATION_HEADER  # a header carries a string
+        if doc_info.get("authenticated"):
+            doc["security"] = [{BEARER: []}]
+        return doc
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        """The contract's `pages` beside flask-smorest's `total_pages`."""
+        metadata = SmorestBlueprint._make_pagination_metadata(page, page_size, item_count)
+        metadata["pages"] = metadata["total_pages"]
+        return metadata

@@ -1,0 +1,49 @@
+"""Schemathesis against the live app, once per role, every check, a bounded time per role.
+
+The server is a separate process on its own seeded database (tests/fuzz/conftest.py); the fuzzer is
+schemathesis' own CLI in a subprocess (all phases: examples, coverage, fuzzing, stateful), so the run
+is what `st run` reports and the test fails on any failure or error schemathesis reports.
+FUZZ_SECONDS (per role, default 12), FUZZ_SEED (default 1) and FUZZ_REPORT_DIR (keep the JSON reports)
+tune it; `-m "not fuzz"` skips it."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fuzz.seed import ROLES
+
+SECONDS = os.environ.get("FUZZ_SECONDS", "12")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+SEED = os.environ.get("FUZZ_SEED", "1")
+
+
+def schemathesis_command(url: str, token: str, report: Path) -> list:
+    return [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", f"{url}/api/openapi.json",
+            "--header", f"Authorization: Bearer {token}", "--checks", "all", "--max-time", SECONDS,
+            "--seed", SEED, "--workers", "2", "--suppress-health-check", "all", "--request-timeout", "30",
+            "--generation-database", "none", "--report", "json", "--report-json-path", str(report), "--no-color"]
+
+
+def summary(role: str, database: str, report: Path) -> str:
+    data = json.loads(report.read_text())
+    cases = data["test_cases"]
+    failures = {f["code"]: f["count"] for f in data["failures"]}
+    return (f"FUZZ role={role} db={database.split(':')[0]} seconds={SECONDS} "
+            f"cases={cases['generated']} with_failures={cases['with_failures']} "
+            f"unique_failures={cases['unique_failures']} errored={cases['errored']} by_code={failures}")
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("role", ROLES)
+def test_schemathesis_finds_nothing(fuzz_server, fuzz_database, role, tmp_path):
+    keep = os.environ.get("FUZZ_REPORT_DIR")
+    report = (Path(keep) if keep else tmp_path) / f"schemathesis-{role}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run(schemathesis_command(fuzz_server["url"], fuzz_server["tokens"][role], report),
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
+    report.with_suffix(".txt").write_text(run.stdout + run.stderr)
+    print(summary(role, fuzz_database, report))
+    assert run.returncode == 0, f"schemathesis failed as {role}:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
