@@ -25,7 +25,7 @@ def vocabulary() -> Vocabulary:
     from app.services.effects import EFFECT_OUTPUTS
     from app.services.orders import START_DATA_NAMES
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
-                      seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS))
+                      seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS), limits=runtime.engine.limits)
 
 
 def validate(xml: bytes, filename: str) -> Definition:
