@@ -147,8 +147,10 @@ def _other_expressions(root, process):
 def _expression_problems(element_id, source, mode, names, what) -> list[dict]:
     found = [{"element_id": element_id, "message": f"{what}: {p}"} for p in problems(source, mode)]
     if not found and names is not None:
-        used = {n.id for n in ast.walk(ast.parse(source, mode=mode)) if isinstance(n, ast.Name)}
-        for unknown in sorted(used - names - set(SAFE_BUILTINS) - {"True", "False", "None"}):
+        tree = ast.parse(source, mode=mode)
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for unknown in sorted(used - bound - names - set(SAFE_BUILTINS) - {"True", "False", "None"}):
             found.append({"element_id": element_id,
                           "message": f"{what} uses {unknown!r}, which no task or start data provides"})
     return found
