@@ -46,7 +46,7 @@ class Config:
         for name, default in (("MAX_EVALUATION_STEPS", 100_000), ("MAX_EVALUATION_ITEMS", 100_000),
                               ("MAX_EVALUATION_STRING", 1_000_000), ("MAX_LOOP_ITERATIONS", 100),
                               ("MAX_TIMER_DURATION_DAYS", 3660), ("MAX_TIMER_CYCLES", 100),
-                              ("MIN_TIMER_CYCLE_SECONDS", 1), ("MAX_ENGINE_STEPS", 2000)):
+                              ("MIN_TIMER_CYCLE_SECONDS", 1), ("MAX_ENGINE_STEPS", 500)):
             setattr(self, name, int(os.environ.get(name, default)))
 
 

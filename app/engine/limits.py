@@ -28,7 +28,7 @@ class Limits:
     timer_days: int = 3660  # longest timer duration or cycle interval, and how far ahead a timeDate may lie
     timer_cycles: int = 100  # most repetitions of a timeCycle
     cycle_seconds: int = 1  # shortest interval of a timeCycle
-    engine_steps: int = 2000  # tasks the engine may run in one advance (a loop without a wait state)
+    engine_steps: int = 500  # tasks run in one advance: SpiffWorkflow silently ends a wait-free loop at ~1000
 
     @classmethod
     def from_settings(cls, settings) -> "Limits":

@@ -130,6 +130,7 @@ _OTHER_EXPRESSIONS = {
     ".//spiffworkflow:messagePayload": "message payload",
     ".//bpmn:completionCondition": "completion condition",
     ".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality": "loop cardinality",
+    ".//bpmn:standardLoopCharacteristics/bpmn:loopCondition": "loop condition",
     ".//spiffworkflow:payloadExpression": "payload expression",
     ".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression": "correlation expression",
 }
