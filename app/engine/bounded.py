@@ -8,13 +8,12 @@ they run. Values are plain Python values, operators are Python's, so results equ
 """
 import ast
 import operator
-import re
 from collections import ChainMap
 from functools import lru_cache
 
 from app.engine.limits import Limits
+from app.engine.meter import SIZED, BudgetExceeded, Meter
 
-_SIZED = (str, list, tuple, dict, set, frozenset)
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
 _UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos}
@@ -24,16 +23,10 @@ _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, as
 _INPLACE = {ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul, ast.Div: operator.itruediv,
             ast.FloorDiv: operator.ifloordiv, ast.Mod: operator.imod}
 _CONVERSIONS = {115: str, 114: repr, 97: ascii}
-_WIDTHS = re.compile(r"\d+")
-MAX_FORMAT_WIDTH = 1000
 
 
 class ExpressionRefused(Exception):
     """A condition, timer expression or script outside the allow-list."""
-
-
-class BudgetExceeded(Exception):
-    """An evaluation asked for more steps or memory than the limits allow."""
 
 
 @lru_cache(maxsize=4096)
@@ -52,30 +45,12 @@ def execute(source: str, names, limits: Limits, methods: frozenset) -> None:
     Interpreter(names, limits, methods).run(parse(source, "exec"))
 
 
-def weight(value, limit: int) -> int:
-    """Roughly how many items a C-level operation on `value` touches; stops counting past `limit`."""
-    total, stack = 0, [value]
-    while stack and total <= limit:
-        item = stack.pop()
-        if isinstance(item, str):
-            total += 1 + len(item) // 16
-        elif isinstance(item, dict):
-            total += 1 + len(item)
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            total += 1 + len(item)
-            stack.extend(item)
-        else:
-            total += 1
-    return total
-
-
-class Interpreter:
-    """One evaluation: a namespace, a step meter and the size checks."""
+class Interpreter(Meter):
+    """One evaluation: a namespace, plus the step meter and size checks it inherits."""
 
     def __init__(self, names, limits: Limits, methods: frozenset):
-        self.names, self.limits, self.methods, self.steps = names, limits, methods, 0
+        super().__init__(limits)
+        self.names, self.methods = names, methods
 
     def run(self, tree: ast.AST):
         if isinstance(tree, ast.Expression):
@@ -83,35 +58,6 @@ class Interpreter:
         for statement in tree.body:
             self.exec(statement, self.names)
         return None
-
-    # -- the meter -----------------------------------------------------------------------------
-    def charge(self, steps: int) -> None:
-        self.steps += steps
-        if self.steps > self.limits.steps:
-            raise BudgetExceeded(f"exceeds the evaluation budget of {self.limits.steps} steps")
-
-    def touch(self, *values) -> None:
-        """Charge for a C-level operation that may walk every item of `values`."""
-        left = self.limits.steps - self.steps
-        self.charge(sum(weight(v, left) for v in values))
-
-    def sized(self, value):
-        """`value`, after checking (and charging for) the size of what was built."""
-        if isinstance(value, str):
-            self.room(len(value), 0)
-            self.charge(len(value) // 16)
-        elif isinstance(value, _SIZED):
-            self.room(0, len(value))
-            self.charge(len(value))
-        elif isinstance(value, int) and abs(value) > self.limits.integer:
-            raise BudgetExceeded(f"exceeds the evaluation budget: an integer above {self.limits.integer}")
-        return value
-
-    def room(self, chars: int, items: int) -> None:
-        if chars > self.limits.string:
-            raise BudgetExceeded(f"exceeds the evaluation budget: a string over {self.limits.string} characters")
-        if items > self.limits.items:
-            raise BudgetExceeded(f"exceeds the evaluation budget: a collection over {self.limits.items} items")
 
     # -- statements ----------------------------------------------------------------------------
     def exec(self, node: ast.stmt, scope) -> None:
@@ -123,8 +69,7 @@ class Interpreter:
             for target in node.targets:
                 self.assign(target, value, scope)
         elif isinstance(node, ast.AugAssign):
-            current = self.eval(_as_load(node.target), scope)
-            self.assign(node.target, self.binary(node.op, current, self.eval(node.value, scope), _INPLACE), scope)
+            self.augment(node, scope)
         elif isinstance(node, ast.If):
             for statement in node.body if self.eval(node.test, scope) else node.orelse:
                 self.exec(statement, scope)
@@ -143,10 +88,22 @@ class Interpreter:
         elif isinstance(target, ast.Subscript):
             container = self.eval(target.value, scope)
             container[self.eval(target.slice, scope)] = value
-            if isinstance(container, _SIZED):
+            if isinstance(container, SIZED):
                 self.room(0, len(container))
         else:
             raise AttributeError(f"cannot assign to {ast.unparse(target)!r}")
+
+    def augment(self, node: ast.AugAssign, scope) -> None:
+        """`target op= value`, evaluating the target's container and key once, as Python does."""
+        target = node.target
+        if isinstance(target, ast.Subscript):
+            container, key = self.eval(target.value, scope), self.eval(target.slice, scope)
+            container[key] = self.binary(node.op, container[key], self.eval(node.value, scope), _INPLACE)
+        elif isinstance(target, ast.Name):
+            value = self.binary(node.op, self.name(target, scope), self.eval(node.value, scope), _INPLACE)
+            scope[target.id] = value
+        else:
+            self.assign(target, None, scope)  # refuses the attribute
 
     def items(self, iterable):
         """Iterate `iterable`, one step per item."""
@@ -171,20 +128,16 @@ class Interpreter:
     def binary(self, op: ast.operator, left, right, table: dict = _BINARY):
         if isinstance(op, ast.Mult):
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, _SIZED) and isinstance(count, int):
+                if isinstance(seq, SIZED) and isinstance(count, int):
                     self.room(len(seq) * count if isinstance(seq, str) else 0,
                               0 if isinstance(seq, str) else len(seq) * count)
-        elif isinstance(op, ast.Add) and isinstance(left, _SIZED) and isinstance(right, _SIZED):
+        elif isinstance(op, ast.Add) and isinstance(left, SIZED) and isinstance(right, SIZED):
             total = len(left) + len(right)
             self.room(total if isinstance(left, str) else 0, 0 if isinstance(left, str) else total)
         elif isinstance(op, ast.Mod) and isinstance(left, str):
             self.format_spec(left)
             self.touch(right)
         return self.sized(table[type(op)](left, right))
-
-    def format_spec(self, spec: str) -> None:
-        if "*" in spec or any(int(w) > MAX_FORMAT_WIDTH for w in _WIDTHS.findall(spec)):
-            raise BudgetExceeded(f"exceeds the evaluation budget: a format width above {MAX_FORMAT_WIDTH}")
 
     def call(self, node: ast.Call, scope):
         if isinstance(node.func, ast.Attribute):
@@ -208,8 +161,7 @@ class Interpreter:
 
     def comprehension(self, generators: list, scope):
         """Every inner scope of the comprehension's `for` and `if` clauses (the first iterable now)."""
-        outer = scope if isinstance(scope, ChainMap) else ChainMap(scope)
-        return self.scopes(generators, 0, outer, self.eval(generators[0].iter, scope))
+        return self.scopes(generators, 0, scope, self.eval(generators[0].iter, scope))
 
     def scopes(self, generators: list, index: int, outer: ChainMap, source):
         clause = generators[index]
@@ -231,11 +183,6 @@ class Interpreter:
             if len(built) > self.limits.items:
                 self.room(0, len(built))
         return self.sized(built)
-
-
-def _as_load(target: ast.expr) -> ast.expr:
-    return ast.Name(id=target.id, ctx=ast.Load()) if isinstance(target, ast.Name) else \
-        ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
 
 
 def _bool_op(self, node, scope):
