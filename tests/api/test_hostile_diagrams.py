@@ -22,50 +22,43 @@ TEN_TO_THE_12 = " ".join(f"for {v} in 'x' * 1000" for v in "abcd")  # 1000**4 it
 GIGABYTES = "len([a * 1000 for a in [b * 1000 for b in ['xyz' * 800]]])"  # 2.4 GB of strings under eval
 
 
-def between_submit_and_deliver(element_id: str, element: str) -> tuple[tuple[str, str], ...]:
-    """Insert `element` (with `{flows}` where its incoming and outgoing flows go) after submit_requirement."""
-    flows = (f"<bpmn:incoming>flow_submit_deliver</bpmn:incoming>"
-             f"<bpmn:outgoing>flow_{element_id}_deliver</bpmn:outgoing>")
-    return (
-        (SUBMIT_TO_DELIVER,
-         f'<bpmn:sequenceFlow id="flow_submit_deliver" sourceRef="submit_requirement" targetRef="{element_id}" />\n'
-         f"{element.format(flows=flows)}\n"
-         f'<bpmn:sequenceFlow id="flow_{element_id}_deliver" sourceRef="{element_id}" targetRef="deliver" />'),
-        (DELIVER_INCOMING, DELIVER_INCOMING.replace("flow_submit_deliver", f"flow_{element_id}_deliver")),
-    )
+def after_submit(*elements: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """Insert (element id, element XML with `{flows}` where its flows go) in a chain between
+    submit_requirement and deliver."""
+    ids = ["submit_requirement", *(element_id for element_id, _ in elements), "deliver"]
+    names = ["flow_submit_deliver", *(f"flow_{element_id}_next" for element_id, _ in elements)]
+    xml = [f'<bpmn:sequenceFlow id="{name}" sourceRef="{source}" targetRef="{target}" />'
+           for name, source, target in zip(names, ids, ids[1:])]
+    for index, (element_id, element) in enumerate(elements):
+        flows = f"<bpmn:incoming>{names[index]}</bpmn:incoming><bpmn:outgoing>{names[index + 1]}</bpmn:outgoing>"
+        xml.append(element.format(flows=flows))
+    return ((SUBMIT_TO_DELIVER, "\n".join(xml)),
+            (DELIVER_INCOMING, DELIVER_INCOMING.replace("flow_submit_deliver", names[-1])))
 
 
-def timer(kind: str, expression: str, element_id: str = "hostile_wait"):
-    return between_submit_and_deliver(element_id, (
-        f'<bpmn:intermediateCatchEvent id="{element_id}">{{flows}}<bpmn:timerEventDefinition id="{element_id}_def">'
+def timer_element(kind: str, expression: str) -> tuple[str, str]:
+    return "hostile_wait", (
+        '<bpmn:intermediateCatchEvent id="hostile_wait">{flows}<bpmn:timerEventDefinition id="hostile_wait_def">'
         f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}</bpmn:{kind}>'
-        f"</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"))
+        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")
 
 
-def script(text: str, loop: str = "", element_id: str = "hostile_script"):
-    return between_submit_and_deliver(element_id, (
-        f'<bpmn:scriptTask id="{element_id}" scriptFormat="python">{{flows}}{loop}'
-        f"<bpmn:script>{text}</bpmn:script></bpmn:scriptTask>"))
+def script_element(text: str, loop: str = "", element_id: str = "hostile_script") -> tuple[str, str]:
+    return element_id, (f'<bpmn:scriptTask id="{element_id}" scriptFormat="python">{{flows}}{loop}'
+                        f"<bpmn:script>{text}</bpmn:script></bpmn:scriptTask>")
+
+
+def timer(kind: str, expression: str):
+    return after_submit(timer_element(kind, expression))
+
+
+def script(text: str, loop: str = ""):
+    return after_submit(script_element(text, loop))
 
 
 def computed_timer(script_text: str, expression: str):
-    """A script task that computes a value from task data, then a timer using it."""
-    first = script(script_text, element_id="compute")
-    second = between_submit_and_deliver("hostile_wait", (
-        '<bpmn:intermediateCatchEvent id="hostile_wait">{flows}<bpmn:timerEventDefinition id="hostile_wait_def">'
-        f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{expression}</bpmn:timeDuration>'
-        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"))
-    # compute -> hostile_wait -> deliver: the second insertion goes between compute and deliver
-    (_, compute_xml), deliver_fix = first
-    (_, wait_xml), _ = second
-    wait_element = wait_xml.split("\n")[1].replace("flow_submit_deliver", "flow_compute_deliver")
-    compute_xml = compute_xml.replace(
-        '<bpmn:sequenceFlow id="flow_compute_deliver" sourceRef="compute" targetRef="deliver" />',
-        '<bpmn:sequenceFlow id="flow_compute_deliver" sourceRef="compute" targetRef="hostile_wait" />\n'
-        f"{wait_element}\n"
-        '<bpmn:sequenceFlow id="flow_hostile_wait_deliver" sourceRef="hostile_wait" targetRef="deliver" />')
-    return (SUBMIT_TO_DELIVER, compute_xml), (DELIVER_INCOMING, deliver_fix[1].replace(
-        "flow_compute_deliver", "flow_hostile_wait_deliver"))
+    """A script task computing a value from task data, then a timer duration using it."""
+    return after_submit(script_element(script_text, element_id="compute"), timer_element("timeDuration", expression))
 
 
 REFUSED = {
