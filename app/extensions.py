@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.clock import clock
-from app.engine import Engine, install_clock
+from app.engine import Engine, Limits, install_clock
 
 
 class Database:
@@ -76,7 +76,7 @@ class Runtime:
 
     def init_app(self, app) -> None:
         self.settings = app.config
-        self.engine = Engine()
+        self.engine = Engine(limits=Limits.from_settings(app.config))
         install_clock(self.clock.now)
 
 

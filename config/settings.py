@@ -46,6 +46,16 @@ class Config:
         self.OPENAPI_SWAGGER_UI_PATH = "docs"
         self.OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
         self.JSON_SORT_KEYS = False
+        # What one diagram may ask of the engine (app/engine/limits.py; refused at deploy when literal,
+        # an order `error` when computed): interpreter steps, collection items and string characters per
+        # evaluation of a condition, script or timer; loopCardinality and loopMaximum; the longest timer
+        # duration, cycle interval or timeDate horizon in days; timeCycle repetitions and shortest
+        # interval; tasks the engine runs in one advance (a loop through gateways without a wait state).
+        for name, default in (("MAX_EVALUATION_STEPS", 100_000), ("MAX_EVALUATION_ITEMS", 100_000),
+                              ("MAX_EVALUATION_STRING", 1_000_000), ("MAX_LOOP_ITERATIONS", 100),
+                              ("MAX_TIMER_DURATION_DAYS", 3660), ("MAX_TIMER_CYCLES", 100),
+                              ("MIN_TIMER_CYCLE_SECONDS", 1), ("MAX_ENGINE_STEPS", 500)):
+            setattr(self, name, int(os.environ.get(name, default)))
 
 
 class Development(Config):

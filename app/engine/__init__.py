@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow. Services talk to it through `Engine`."""
 from app.engine.expressions import RestrictedScriptEngine, problems
 from app.engine.instance import UserTask, WorkflowInstance
+from app.engine.limits import Limits
 from app.engine.specs import BpmnParseError, Definition, DefinitionCache, parse_definition, read_xml
 from app.engine.timers import install_clock
 
@@ -8,9 +9,10 @@ from app.engine.timers import install_clock
 class Engine:
     """Parsed definitions plus the restricted script engine; one per application."""
 
-    def __init__(self, helpers: dict | None = None):
+    def __init__(self, helpers: dict | None = None, limits: Limits | None = None):
         self.definitions = DefinitionCache()
-        self.script_engine = RestrictedScriptEngine(helpers)
+        self.limits = limits or Limits()
+        self.script_engine = RestrictedScriptEngine(helpers, self.limits)
 
     def definition(self, spec_key: str, load_xml) -> Definition:
         return self.definitions.get(spec_key, load_xml)
@@ -23,5 +25,5 @@ class Engine:
         return WorkflowInstance.load(definition, state, self.script_engine, owner)
 
 
-__all__ = ["BpmnParseError", "Definition", "Engine", "UserTask", "WorkflowInstance", "install_clock",
+__all__ = ["BpmnParseError", "Definition", "Engine", "Limits", "UserTask", "WorkflowInstance", "install_clock",
            "parse_definition", "problems", "read_xml"]

@@ -1,13 +1,19 @@
 """The restricted evaluator for gateway conditions, timer expressions and scripts.
 
-Expressions are checked against an AST allow-list before SpiffWorkflow evaluates them, and they
-run with a small builtins dict. Analysts author diagrams; they are not server administrators.
+Expressions are checked against an AST allow-list, then run in a cost-counting interpreter
+(app/engine/bounded.py) with a small builtins dict. Analysts author diagrams; they are not server administrators.
 """
 import ast
+from collections import ChainMap
 from functools import lru_cache
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from app.engine import bounded
+from app.engine.bounded import ExpressionRefused
+from app.engine.limits import Limits
+from app.engine.runtime_bounds import value_problem
 from app.engine.ast_words import refused
 
 SAFE_BUILTINS = {
@@ -69,16 +75,14 @@ def _call_allowed(func: ast.expr, callable_names: set) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in ALLOWED_METHODS
 
 
-class ExpressionRefused(Exception):
-    """A condition, timer expression or script outside the allow-list."""
-
-
 class RestrictedEnvironment(TaskDataEnvironment):
-    """Checks every expression and script before evaluating it, whichever SpiffWorkflow path asks
-    (gateways, timers, scripts, but also message correlations, which call the environment directly)."""
+    """Checks every expression and script, then runs it in the bounded interpreter, whichever
+    SpiffWorkflow path asks (gateways, timers, scripts, loops, but also message correlations, which
+    call the environment directly). Names resolve as in TaskDataEnvironment: task data first."""
 
-    def __init__(self, helpers: dict):
+    def __init__(self, helpers: dict, limits: Limits | None = None):
         self.helper_names = frozenset(helpers)
+        self.limits = limits or Limits()
         super().__init__({"__builtins__": dict(SAFE_BUILTINS), **helpers})
 
     def _refuse_unsafe(self, source: str, mode: str) -> None:
@@ -86,17 +90,36 @@ class RestrictedEnvironment(TaskDataEnvironment):
         if found:
             raise ExpressionRefused(f"Expression refused: {'; '.join(found)}")
 
+    def _names(self, context: dict, external_context) -> ChainMap:
+        helpers = {k: v for k, v in self.globals.items() if k != "__builtins__"}
+        return ChainMap(context, dict(external_context or {}), helpers, self.globals["__builtins__"])
+
     def evaluate(self, expression, context, external_context=None):
         self._refuse_unsafe(expression, "eval")
-        return super().evaluate(expression, context, external_context)
+        return bounded.evaluate(expression, self._names(context, external_context), self.limits, ALLOWED_METHODS)
 
     def execute(self, script, context, external_context=None):
+        """Run `script` on the task data `context`, leaving it as TaskDataEnvironment.execute would."""
         self._refuse_unsafe(script, "exec")
-        return super().execute(script, context, external_context)
+        external_context = external_context or {}
+        self.check_for_overwrite(context, external_context)
+        try:
+            bounded.execute(script, self._names(context, external_context), self.limits, ALLOWED_METHODS)
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
-    """SpiffWorkflow's script engine on the restricted environment."""
+    """SpiffWorkflow's script engine on the restricted environment; the values SpiffWorkflow turns into
+    timers and loop sizes are checked against the limits before it acts on them."""
 
-    def __init__(self, helpers: dict | None = None):
-        super().__init__(environment=RestrictedEnvironment(dict(helpers or {})))
+    def __init__(self, helpers: dict | None = None, limits: Limits | None = None):
+        super().__init__(environment=RestrictedEnvironment(dict(helpers or {}), limits))
+
+    def evaluate(self, task, expression, external_context=None):
+        value = super().evaluate(task, expression, external_context)
+        problem = value_problem(task.task_spec, expression, value, self.environment.limits)
+        if problem:
+            raise WorkflowTaskException(problem, task=task)
+        return value

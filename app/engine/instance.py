@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
@@ -14,6 +15,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer, timers
+from app.engine.limits import Limits
 from app.engine.loops import MAX_FOLDS, fold_reentries, hidden_task_count
 from app.engine.serializer import REGISTRY
 from app.engine.specs import Definition
@@ -212,12 +214,12 @@ class WorkflowInstance:
         try:
             if task is not None:
                 task.run()
-            self._wf.do_engine_steps()
-            for _ in range(MAX_FOLDS):  # a loop back resets its node's last run: the tree stays flat
+            self._wf.do_engine_steps(will_complete_task=self._step_meter())
+            for _ in range(MAX_FOLDS):  # a loop back puts its node's new run in place of the last: a flat tree
                 if not fold_reentries(self._wf):
                     break
                 self._forget_dropped_events()
-                self._wf.do_engine_steps()
+                self._wf.do_engine_steps(will_complete_task=self._step_meter())
         except SpiffWorkflowException as exc:
             raise self._owned(_engine_error(exc)) from exc
         except Exception as exc:  # e.g. a bad timer value: a bare Exception('Invalid duration')
@@ -229,6 +231,16 @@ class WorkflowInstance:
         if hidden:
             raise self._owned(WorkflowError(
                 f"{hidden} task(s) lie deeper than the engine can see; the process cannot go on safely"))
+
+    def _step_meter(self):
+        """A callback refusing the task after the limit: a loop without a wait state cannot spin forever."""
+        limit = getattr(self._wf.script_engine.environment, "limits", Limits()).engine_steps
+        ran = iter(range(limit))
+
+        def count(task):
+            if next(ran, None) is None:
+                raise WorkflowTaskException(f"the engine ran {limit} tasks without reaching a wait state", task=task)
+        return count
 
     def _timer_error(self, exc: Exception) -> WorkflowError:
         unarmed = timers.unarmed_timer_ids(self._wf)

@@ -1,5 +1,7 @@
 """Checking a diagram before it may run: every problem at once, each pinned to an element id."""
 import ast
+import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -8,8 +10,11 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from app.engine.expressions import SAFE_BUILTINS, problems
+from app.engine import bounded
+from app.engine.expressions import ALLOWED_METHODS, SAFE_BUILTINS, problems
+from app.engine.limits import Limits, timer_value_problem
 from app.engine.lint_accept import acceptance_problems
+from app.engine.lint_bounds import loop_problems
 from app.engine.lint_graph import (call_problems, called_process_ids, element_ids, reach_problems,
                                    reference_problems, type_problems)
 from app.engine.specs import _NS, BPMN_NS, executable_process_ids, main_process_ids
@@ -25,6 +30,7 @@ class Vocabulary:
     forms: dict
     seed_names: set
     extra_names: set = field(default_factory=set)
+    limits: Limits = field(default_factory=Limits)
     supervised_keys: frozenset = frozenset()  # process keys orders are routed to
 
 
@@ -93,8 +99,8 @@ def lint_process(root: etree._Element, process_id: str, vocabulary: Vocabulary, 
             event_id = condition.getparent().getparent().get("id")
             found += _expression_problems(event_id, condition.text.strip(), "eval", names, "event condition")
     for element, kind, expression in _timers(process):
-        found += _timer_problems(element.get("id"), kind, expression, names)
-    return found + _size_problems(process)
+        found += _timer_problems(element.get("id"), kind, expression, names, vocabulary.limits)
+    return found + _size_problems(process) + loop_problems(process, vocabulary.limits)
 
 
 def _props(element) -> dict:
@@ -160,6 +166,7 @@ _OTHER_EXPRESSIONS = {
     ".//spiffworkflow:messagePayload": "message payload",
     ".//bpmn:completionCondition": "completion condition",
     ".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality": "loop cardinality",
+    ".//bpmn:standardLoopCharacteristics/bpmn:loopCondition": "loop condition",
     ".//spiffworkflow:payloadExpression": "payload expression",
     ".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression": "correlation expression",
 }
@@ -177,8 +184,10 @@ def _other_expressions(root, process):
 def _expression_problems(element_id, source, mode, names, what) -> list[dict]:
     found = [{"element_id": element_id, "message": f"{what}: {p}"} for p in problems(source, mode)]
     if not found and names is not None:
-        used = {n.id for n in ast.walk(ast.parse(source, mode=mode)) if isinstance(n, ast.Name)}
-        for unknown in sorted(used - names - set(SAFE_BUILTINS) - {"True", "False", "None"}):
+        tree = ast.parse(source, mode=mode)
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for unknown in sorted(used - bound - names - set(SAFE_BUILTINS) - {"True", "False", "None"}):
             found.append({"element_id": element_id,
                           "message": f"{what} uses {unknown!r}, which no task or start data provides"})
     return found
@@ -192,19 +201,26 @@ def _timers(process):
                 yield element.getparent(), kind, expression.strip()
 
 
-def _timer_problems(element_id, kind, expression, names) -> list[dict]:
+# What an analyst types into a timer field without quotes: an ISO 8601 duration, cycle or date.
+_BARE_ISO = re.compile(r"(R\d*/)?P[\dYMWDTHS.,]*(/.*)?|R\d*/.*|\d{4}-\d\d-\d\d.*", re.IGNORECASE)
+
+
+def _timer_problems(element_id, kind, expression, names, limits: Limits) -> list[dict]:
+    if expression not in names and _BARE_ISO.fullmatch(expression):
+        return [{"element_id": element_id, "message": f'timer {kind} {expression!r}: a timer expression must be '
+                                                      f'a quoted string such as "{expression}"'}]
     found = _expression_problems(element_id, expression, "eval", names, f"timer {kind}")
     if found:
         return found
-    try:
-        value = eval(expression, {"__builtins__": SAFE_BUILTINS}, {n: None for n in names})  # checked above
-        {"timeDuration": TimerEventDefinition.parse_iso_duration, "timeDate": TimerEventDefinition.get_datetime,
-         "timeCycle": TimerEventDefinition.parse_iso_recurring_interval}[kind](value)
+    try:  # with every data name None, as before any task ran; in the same bounded interpreter as at run time
+        value = bounded.evaluate(expression, ChainMap(dict.fromkeys(names), dict(SAFE_BUILTINS)), limits,
+                                 ALLOWED_METHODS)
+    except bounded.BudgetExceeded as exc:
+        return [{"element_id": element_id, "message": f"timer expression {exc}"}]
     except Exception as exc:
-        wanted = 'duration (e.g. "P10D")' if kind == "timeDuration" else "value"
-        return [{"element_id": element_id,
-                 "message": f"timer {kind} {expression!r} is not a valid ISO 8601 {wanted} after evaluation: {exc}"}]
-    return []
+        return [{"element_id": element_id, "message": f"timer {kind} {expression!r} failed to evaluate: {exc}"}]
+    problem = timer_value_problem(kind, value, limits)
+    return [{"element_id": element_id, "message": f"{problem} (from {expression!r})"}] if problem else []
 
 
 # What the task, audit and definition columns hold (app/models), and the longest task SLA.

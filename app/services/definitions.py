@@ -27,7 +27,7 @@ def vocabulary() -> Vocabulary:
     from app.services.orders import START_DATA_NAMES
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
                       seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS),
-                      supervised_keys=routed_keys())
+                      supervised_keys=routed_keys(), limits=runtime.engine.limits)
 
 
 def validate(xml: bytes, filename: str) -> tuple[Definition, bytes]:
