@@ -3,7 +3,9 @@ operation without writing it by hand per route: the application/problem+json res
 can give, the bearer security of authenticated views, and the contract's `pages` in X-Pagination."""
 from http import HTTPStatus
 
+import marshmallow as ma
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest import pagination
 
 from app.schemas.common import ProblemSchema
 
@@ -15,6 +17,21 @@ PAGINATION_HEADER = {
     "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page",
     "schema": {"type": "string"}, "example": '{"total": 42, "total_pages": 3, "pages": 3, "first_page": 1, '
                                              '"last_page": 3, "page": 1, "next_page": 2}'}
+
+
+MAX_PAGE = 1_000_000  # page * page_size stays far inside the databases' 64-bit OFFSET
+_smorest_pagination_schema = pagination._pagination_parameters_schema_factory
+
+
+def _bounded_pagination_schema(def_page, def_page_size, def_max_page_size):
+    """smorest's pagination arguments with a highest page, validated and documented as `maximum`."""
+    base = _smorest_pagination_schema(def_page, def_page_size, def_max_page_size)
+    page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+    return type("PaginationParametersSchema", (base,), {"page": page})
+
+
+# flask-smorest builds the schema through this module function and has no option for a highest page
+pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
 
 
 def problem_response_name(status: int) -> str:

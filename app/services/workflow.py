@@ -80,7 +80,9 @@ def sync_tasks(session, order: Order, ready: list[UserTask], actor: Actor) -> No
     """Make the task rows say exactly what the engine says is ready."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
-    rows = {r.id: r for r in session.scalars(select(Task).where(Task.order_id == order.id))}
+    # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
+    wanted = (Task.status == "ready") | Task.id.in_(list(ready_by_id))
+    rows = {r.id: r for r in session.scalars(select(Task).where(Task.order_id == order.id, wanted))}
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:
             row.status, row.closed_at, row.closed_by = "completed", now, actor.name
