@@ -49,7 +49,7 @@ def order_history(order_id):
 
 @blp.route("/orders/<order_id>/actions/<action>", methods=["POST"])
 @authenticated()
-@blp.arguments(ActionSchema, example=EXAMPLES["action"])
+@blp.arguments(ActionSchema, example=EXAMPLES["action"], required=False)  # accept, claim...: no body needed
 @blp.response(200, OrderSchema)
 def act(body, order_id, action):
     """Complete the order's ready task that offers `action`."""

@@ -20,7 +20,7 @@ def inbox(filters, pagination_parameters):
 
 @blp.route("/tasks/<task_id>/complete", methods=["POST"])
 @authenticated("buyer", "seller", "reviewer")
-@blp.arguments(TaskCompleteSchema, example=EXAMPLES["task"])
+@blp.arguments(TaskCompleteSchema, example=EXAMPLES["task"], required=False)  # accept, claim...: no body needed
 @blp.response(200, OrderSchema)
 def complete(body, task_id):
     """Complete one task with an action it offers."""
