@@ -15,6 +15,7 @@ from app.models.principal import REVIEW_ROLES
 from app.schemas.forms import FORMS
 from app.services.access import require_role
 from app.services.audit import Actor
+from app.services.process_data import START_DATA_NAMES
 from app.services.routing import routed_keys
 from app.services.unit import transaction
 
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 def vocabulary() -> Vocabulary:
     """What a diagram may refer to: the platform's forms, review roles and task data names."""
     from app.services.effects import EFFECT_OUTPUTS
-    from app.services.orders import START_DATA_NAMES
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
                       seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS),
                       supervised_keys=routed_keys(), limits=runtime.engine.limits)

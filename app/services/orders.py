@@ -13,12 +13,12 @@ from app.services import audit
 from app.services.access import order_filter, require_role, visible_order
 from app.services.audit import Actor
 from app.services.order_view import COMPLETED_NODE, present_order
+from app.services.process_data import ROUTING_FACTS
 from app.services.routing import process_key_for
 from app.services.unit import Page, paginate, transaction
 from app.services.workflow import finish_order, start_instance
 
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
-ROUTING_FACTS = ("delivery_type", "manual_kind", "license_mode", "goods_class", "scenario")
 
 
 def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
@@ -97,11 +97,8 @@ def _start_supervision(session, order: Order, body: dict) -> None:
     start_instance(session, order, process_key, data=start_data(order, facts))
 
 
-START_DATA_NAMES = ("order_id", "order_no", *ROUTING_FACTS, "amount_paid", "billing_mode", "auto_accept_at")
-
-
 def start_data(order: Order, facts: dict) -> dict:
-    """What a process sees in its task data from the start (START_DATA_NAMES)."""
+    """What a process sees in its task data from the start (process_data.START_DATA_NAMES)."""
     return {"order_id": order.id, "order_no": order.order_no, **facts, "amount_paid": str(order.amount_paid),
             "billing_mode": order.billing["mode"], "auto_accept_at": None}
 
