@@ -12,8 +12,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     from app import api as api_package, cli, web
     from app.extensions import api, db, runtime
     from app.scheduler import scheduler
-    from app.services.definitions import deploy_directory
-    from app.services.migrations import upgrade
+    from app.services.processes.deploy import deploy_directory
+    from app.adapters.alembic import upgrade
 
     settings = config if isinstance(config, Config) else load(config)
     app = Flask(__name__, instance_relative_config=False)

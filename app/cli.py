@@ -41,8 +41,8 @@ def db():
 @click.option("--revision", default="head")
 def db_upgrade(revision):
     """Apply migrations to DATABASE_URL, then deploy new or changed BPMN."""
-    from app.services.definitions import deploy_directory
-    from app.services.migrations import upgrade
+    from app.services.processes.deploy import deploy_directory
+    from app.adapters.alembic import upgrade
     upgrade(current_app.config["DATABASE_URL"], revision)
     for key, version, created in deploy_directory(current_app.config["BPMN_DIR"]):
         click.echo(f"{key} v{version}{' deployed' if created else ''}")
@@ -57,7 +57,7 @@ def audit():
 @audit.command("verify")
 def audit_verify():
     """Check every order's hash chain; report the first broken event of each."""
-    from app.services.history import verify_chains
+    from app.services.evidence.history import verify_chains
     checked, broken = verify_chains()
     for order_id, reason in broken:
         click.echo(f"BROKEN order {order_id}: {reason}")

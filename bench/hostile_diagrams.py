@@ -48,9 +48,9 @@ def start_order(key: str, people: dict) -> str:
     from decimal import Decimal
     from app.extensions import runtime
     from app.models import Order
-    from app.services.orders import ROUTING_FACTS, start_data
-    from app.services.unit import transaction
-    from app.services.workflow import start_instance
+    from app.services.fulfilment.orders import ROUTING_FACTS, start_data
+    from app.services.core.transaction import transaction
+    from app.services.core.runtime import start_instance
     body = order_body(people["buyer"][0], people["seller"][0])
     with transaction() as session:
         order = Order(order_no=body["order_no"], request_hash="0" * 64, buyer=body["buyer"], seller=body["seller"],

@@ -28,7 +28,7 @@ CHECKPOINTS = (0, 10, 100, 300)
 def state_size(order_id: str) -> int:
     from sqlalchemy import select
     from app.models import ProcessInstance
-    from app.services.unit import transaction
+    from app.services.core.transaction import transaction
     with transaction(readonly=True) as session:
         state = session.scalars(select(ProcessInstance.state).where(ProcessInstance.order_id == order_id)).one()
         return len(json.dumps(state))

@@ -301,11 +301,11 @@ def place_order_on(app, api, cast):
     def place(key: str, **product) -> dict:
         from app.extensions import runtime
         from app.models import Order
-        from app.services import audit
-        from app.services.audit import Actor
-        from app.services.orders import ROUTING_FACTS, start_data
-        from app.services.unit import transaction
-        from app.services.workflow import start_instance
+        from app.services.core import audit
+        from app.actors import Actor
+        from app.services.fulfilment.orders import ROUTING_FACTS, start_data
+        from app.services.core.transaction import transaction
+        from app.services.core.runtime import start_instance
 
         body = order_body(cast.buyer.name, cast.seller.name, **product)
         if body["product"]["delivery_type"] != "manual_service":

@@ -2,7 +2,7 @@ from app.api.auth import actor, authenticated
 from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealListArgs, AppealResolveSchema, AppealSchema
-from app.services import appeals
+from app.services.appeals import cases as appeals
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="The operations appeal inbox")
 

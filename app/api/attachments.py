@@ -8,7 +8,7 @@ from app.api.bodies import ATTACHMENT_UPLOAD, FILE_BYTES
 from app.api.input_guard import UNSTORABLE_MESSAGE, unstorable
 from app.errors import ValidationFailedError
 from app.schemas.attachments import AttachmentSchema, UploadSchema
-from app.services import attachments
+from app.services.evidence import attachments
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Evidence files")
 

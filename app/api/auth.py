@@ -3,8 +3,8 @@ from functools import wraps
 
 from flask import g, request
 
-from app.services.access import require_role
-from app.services.audit import Actor
+from app.services.core.access import require_role
+from app.actors import Actor
 from app.services.principals import authenticate
 
 

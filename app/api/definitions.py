@@ -7,7 +7,9 @@ from app.api.bodies import DIAGRAM_UPLOAD, DIAGRAM_XML, EXAMPLES
 from app.errors import BadRequestError, ValidationFailedError
 from app.schemas.definitions import (MAX_VERSION, CurrentSchema, CurrentVersionSchema, DefinitionSchema,
                                      DeployedSchema, DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
-from app.services import definitions, diagrams, instance_migration
+from app.services.processes import deploy as definitions
+from app.services.processes import diagrams
+from app.services.processes import migration as instance_migration
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Process definitions (analysts)")
 

@@ -1,5 +1,5 @@
 from app.api.base import Blueprint
-from app.services.health import check_database
+from app.services.core.health import check_database
 
 blp = Blueprint("health", __name__, description="Liveness and database reachability")
 

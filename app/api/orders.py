@@ -5,7 +5,12 @@ from app.schemas.appeals import AppealCreateSchema, AppealSchema
 from app.schemas.orders import (AuthcodeActivationSchema, HistoryEventSchema, LogisticsUpdateSchema,
                                 OrderCreateSchema, OrderListArgs, OrderSchema)
 from app.schemas.tasks import ActionSchema
-from app.services import actions, appeals, authcodes, history, logistics, orders
+from app.services.fulfilment import actions
+from app.services.appeals import cases as appeals
+from app.services.fulfilment import authcodes
+from app.services.evidence import history
+from app.services.fulfilment import logistics
+from app.services.fulfilment import orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, their actions, appeals and history")
 

@@ -3,7 +3,7 @@ from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.orders import OrderSchema
 from app.schemas.tasks import TaskCompleteSchema, TaskListArgs, TaskSchema
-from app.services import actions
+from app.services.fulfilment import actions
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="The caller's task inbox")
 

@@ -4,7 +4,7 @@ from marshmallow import fields
 from app.api.base import Blueprint
 from app.api.bodies import EXAMPLES
 from app.schemas.common import TEST_CLOCK_LATEST, Moment, StrictSchema, Text
-from app.services import testing_clock
+from app.services.core import testing_clock
 
 blp = Blueprint("testing", __name__, url_prefix="/api/v1/testing", description="Testing clock (TEST_CLOCK=1 only)")
 

@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 
-ROLES = ("buyer", "seller", "ops", "analyst", "reviewer", "platform", "admin")
-REVIEW_ROLES = ("base_manager", "rep_office", "product_dept", "cloud_review")
 
 
 class Principal(Base):

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.models.principal import REVIEW_ROLES, ROLES
+from app.actors import REVIEW_ROLES, ROLES
 from app.schemas.common import StrictSchema
 
 

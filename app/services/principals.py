@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.errors import ConflictError, UnauthenticatedError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Principal
-from app.models.principal import REVIEW_ROLES, ROLES
-from app.services.audit import Actor
-from app.services.unit import transaction
+from app.actors import REVIEW_ROLES, ROLES
+from app.actors import Actor
+from app.services.core.transaction import transaction
 
 
 NAME = re.compile(r"[A-Za-z0-9_.@-]{1,100}")

@@ -4,10 +4,10 @@ from sqlalchemy import select
 from app.errors import WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance
-from app.services import audit
-from app.services.audit import SYSTEM
-from app.services.unit import transaction
-from app.services.workflow import open_workflow, record_engine_failure, save_workflow
+from app.services.core import audit
+from app.actors import SYSTEM
+from app.services.core.transaction import transaction
+from app.services.core.runtime import open_workflow, record_engine_failure, save_workflow
 
 
 def _due(now, seen: set[str]):

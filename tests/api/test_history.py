@@ -96,7 +96,7 @@ def test_each_hash_is_sha256_of_the_previous_hash_and_the_canonical_event(api, c
     from sqlalchemy import select
 
     from app.models import AuditEvent
-    from app.services.audit import GENESIS, chain_hash
+    from app.services.core.audit import GENESIS, chain_hash
 
     rows = query_db(lambda s: s.scalars(select(AuditEvent).where(AuditEvent.order_id == completed["id"])
                                         .order_by(AuditEvent.seq)).all())

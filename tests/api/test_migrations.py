@@ -63,7 +63,7 @@ def task_data(query_db, order: dict, task_id: str) -> dict:
     """The data of one task of the order's stored engine state (stored as deltas: rebuilt by loading it)."""
     from app.engine import serializer
     from app.models import ProcessInstance
-    from app.services.definitions import parsed
+    from app.services.core.definitions import parsed
 
     def read(session):
         instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order["id"])).one()
@@ -196,7 +196,7 @@ def test_the_history_records_the_analyst_as_the_migrations_actor(api, cast, migr
 
 
 def test_the_history_chain_stays_intact_after_a_migration(app, migrated):
-    from app.services.history import verify_chains
+    from app.services.evidence.history import verify_chains
     _, broken = verify_chains()
     assert [b for b in broken if b[0] == migrated["order"]["id"]] == []
 

@@ -108,7 +108,7 @@ def test_an_edited_actor_fails_verification(verify, accepted, tamper):
 
 
 def test_an_edit_with_a_recomputed_hash_is_still_caught_by_the_next_event(verify, accepted, event_row, tamper):
-    from app.services.audit import chain_hash
+    from app.services.core.audit import chain_hash
     event = event_row(accepted["id"], 2)
     event.data = {"description": "Migrate 20 TB"}
     tamper(accepted["id"], 2, data=event.data, hash=chain_hash(event.prev_hash, event))

@@ -46,8 +46,8 @@ def order_on(app, api, cast):
     """order_on(variant) -> a paid order of the cast running that diagram, as the buyer sees it."""
     from app.extensions import runtime
     from app.models import Order, ProcessDefinition
-    from app.services.unit import transaction
-    from app.services.workflow import start_instance
+    from app.services.core.transaction import transaction
+    from app.services.core.runtime import start_instance
 
     def make(variant: str) -> dict:
         key = f"earned_{variant}_{uuid.uuid4().hex[:8]}"

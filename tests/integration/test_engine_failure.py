@@ -32,9 +32,9 @@ def broken_order(app, api, cast):
     """A paid order of the cast's buyer and seller running `broken_flow`, as the buyer sees it."""
     from app.extensions import runtime
     from app.models import Order
-    from app.services.definitions import deploy
-    from app.services.unit import transaction
-    from app.services.workflow import start_instance
+    from app.services.processes.deploy import deploy
+    from app.services.core.transaction import transaction
+    from app.services.core.runtime import start_instance
 
     with transaction() as session:
         deploy(session, broken_flow_xml(), filename="broken_flow.bpmn")
@@ -58,14 +58,14 @@ def broken_order(app, api, cast):
 
 def instance_row(order_id: str):
     from app.models import ProcessInstance
-    from app.services.unit import transaction
+    from app.services.core.transaction import transaction
     with transaction() as session:
         return session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order_id)).one()
 
 
 def task_rows(order_id: str) -> list[tuple[str, str]]:
     from app.models import Task
-    from app.services.unit import transaction
+    from app.services.core.transaction import transaction
     with transaction() as session:
         rows = session.scalars(select(Task).where(Task.order_id == order_id).order_by(Task.created_at, Task.id))
         return [(r.node_id, r.status) for r in rows]
@@ -183,7 +183,7 @@ def test_the_history_keeps_the_actions_before_the_failure(failed, api, cast):
 
 
 def test_the_history_chain_stays_intact_after_the_failure(failed, app):
-    from app.services.history import verify_chains
+    from app.services.evidence.history import verify_chains
     _, broken = verify_chains()
     assert [b for b in broken if b[0] == failed["order"]["id"]] == []
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.services.migrations import upgrade
+from app.adapters.alembic import upgrade
 from tests.conftest import _drop_postgres, _fresh_postgres
 
 ORDER = """INSERT INTO orders (id, order_no, request_hash, buyer, seller, product, delivery_type, supervised,

@@ -39,8 +39,8 @@ def postgres_url(database_url):
 
 
 def _deploy_diagram():
-    from app.services.definitions import deploy
-    from app.services.unit import transaction
+    from app.services.processes.deploy import deploy
+    from app.services.core.transaction import transaction
     with transaction() as session:
         definition, _ = deploy(session, DIAGRAM.read_bytes(), filename=DIAGRAM.name)
         return definition.key
@@ -58,8 +58,8 @@ def _new_order(prefix: str, index: int):
 def _start_instances(prefix: str, count: int) -> list[str]:
     """Insert `count` orders and start `timer_due` for each, in batches (one transaction per batch)."""
     from app.extensions import runtime
-    from app.services.unit import transaction
-    from app.services.workflow import start_instance
+    from app.services.core.transaction import transaction
+    from app.services.core.runtime import start_instance
 
     key = _deploy_diagram()
     order_ids = []
@@ -79,7 +79,7 @@ def _start_instances(prefix: str, count: int) -> list[str]:
 
 
 def _read(fn):
-    from app.services.unit import transaction
+    from app.services.core.transaction import transaction
     with transaction() as session:
         return fn(session)
 

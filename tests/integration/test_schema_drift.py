@@ -29,7 +29,7 @@ def test_the_migrated_server_defaults_match_the_models(app):
 def test_the_database_is_at_the_latest_migration(app, database_url):
     from alembic.script import ScriptDirectory
     from app.extensions import db
-    from app.services.migrations import alembic_config
+    from app.adapters.alembic import alembic_config
     head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     with db.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head

@@ -11,20 +11,21 @@ from app.engine.specs import as_utf8, read_xml
 from app.errors import InvalidBpmnError, NotFoundError, PayloadTooLargeError
 from app.extensions import db, runtime
 from app.models import ProcessDefinition
-from app.models.principal import REVIEW_ROLES
+from app.actors import REVIEW_ROLES
 from app.schemas.forms import FORMS
-from app.services.access import require_role
-from app.services.audit import Actor
-from app.services.process_data import START_DATA_NAMES
-from app.services.routing import routed_keys
-from app.services.unit import transaction
+from app.services.core.access import require_role
+from app.services.core.definitions import version_of
+from app.actors import Actor
+from app.services.core.process_data import START_DATA_NAMES
+from app.services.core.routing import routed_keys
+from app.services.core.transaction import transaction
 
 log = logging.getLogger(__name__)
 
 
 def vocabulary() -> Vocabulary:
     """What a diagram may refer to: the platform's forms, review roles and task data names."""
-    from app.services.effects import EFFECT_OUTPUTS
+    from app.services.fulfilment.effects import EFFECT_OUTPUTS
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
                       seed_names=set(START_DATA_NAMES), extra_names=set(EFFECT_OUTPUTS),
                       supervised_keys=routed_keys(), limits=runtime.engine.limits)
@@ -123,24 +124,3 @@ def set_current_version(actor: Actor, key: str, version: int) -> dict:
         _retire_current(session, key)
         chosen.status = "current"
         return {"key": key, "current_version": version}
-
-
-def version_of(session, key: str, version: int) -> ProcessDefinition:
-    found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
-                                                            ProcessDefinition.version == version)).first()
-    if found is None:
-        raise NotFoundError(f"no version {version} of {key!r}")
-    return found
-
-
-def current_definition(session, key: str) -> ProcessDefinition:
-    found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
-                                                            ProcessDefinition.status == "current")).first()
-    if found is None:
-        raise NotFoundError(f"no deployed process {key!r}")
-    return found
-
-
-def parsed(definition: ProcessDefinition) -> Definition:
-    """The engine's cached parse of one stored version."""
-    return runtime.engine.definition(definition.spec_key, lambda: definition.xml.encode("utf-8"))

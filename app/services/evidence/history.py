@@ -4,9 +4,10 @@ from itertools import groupby
 from sqlalchemy import select
 
 from app.models import AuditEvent, Order
-from app.services.access import visible_order
-from app.services.audit import Actor, first_break
-from app.services.unit import transaction
+from app.services.core.access import visible_order
+from app.actors import Actor
+from app.services.core.audit import first_break
+from app.services.core.transaction import transaction
 
 
 def order_history(actor: Actor, order_id: str) -> list[dict]:

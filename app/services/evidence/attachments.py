@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.errors import NotFoundError, PayloadTooLargeError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Attachment, AttachmentLink, Order
-from app.services.access import is_party
-from app.services.audit import Actor
-from app.services.unit import transaction
+from app.services.core.access import is_party
+from app.actors import Actor
+from app.services.core.transaction import transaction
 
 CHUNK = 1024 * 1024
 STAFF_READERS = {"ops", "reviewer", "admin"}

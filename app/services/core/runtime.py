@@ -9,11 +9,11 @@ from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance, Task
-from app.services import audit
-from app.services.acceptance import check_earned_completion
-from app.services.audit import SYSTEM, Actor
-from app.services.definitions import current_definition, parsed
-from app.services.unit import transaction
+from app.services.core import audit
+from app.services.fulfilment.acceptance import check_earned_completion
+from app.actors import SYSTEM, Actor
+from app.services.core.definitions import current_definition, parsed
+from app.services.core.transaction import transaction
 
 
 def lock_instance(session, order_id: str) -> ProcessInstance:

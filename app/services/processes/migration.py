@@ -3,12 +3,12 @@ from sqlalchemy import select
 
 from app.errors import ValidationFailedError
 from app.models import Order, ProcessInstance
-from app.services import audit
-from app.services.access import require_role
-from app.services.audit import Actor
-from app.services.definitions import parsed, version_of
-from app.services.unit import transaction
-from app.services.workflow import lock_instance, open_workflow, save_workflow
+from app.services.core import audit
+from app.services.core.access import require_role
+from app.actors import Actor
+from app.services.core.definitions import parsed, version_of
+from app.services.core.transaction import transaction
+from app.services.core.runtime import lock_instance, open_workflow, save_workflow
 
 
 def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int, dry_run: bool) -> dict:

@@ -7,15 +7,15 @@ from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, 
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
 from app.schemas.forms import form_for
-from app.services import audit
-from app.services.access import ACTING_ROLES, may_act, task_filter, visible_order
-from app.services.attachments import link_attachments
-from app.services.audit import Actor
-from app.services.effects import apply_action_effects, as_task_data
-from app.services.logistics import arm_auto_acceptance, auto_acceptance_due
-from app.services.order_view import present_order
-from app.services.unit import Page, paginate, transaction
-from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core import audit
+from app.services.core.access import ACTING_ROLES, may_act, task_filter, visible_order
+from app.services.evidence.attachments import link_attachments
+from app.actors import Actor
+from app.services.fulfilment.effects import apply_action_effects, as_task_data
+from app.services.fulfilment.logistics import arm_auto_acceptance, auto_acceptance_due
+from app.services.fulfilment.order_view import present_order
+from app.services.core.transaction import Page, paginate, transaction
+from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 
 @records_engine_failures

@@ -3,8 +3,8 @@ import isodate
 from sqlalchemy import select
 
 from app.models import Appeal, LogisticsEvent, Order, ProcessInstance, Task
-from app.services.access import ACTING_ROLES, may_act
-from app.services.audit import Actor
+from app.services.core.access import ACTING_ROLES, may_act
+from app.actors import Actor
 
 COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_zh": "服务完成",
                   "role": None, "task_id": None, "since": None}

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from app.errors import ConflictError, NotFoundError, OrderFrozenError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order
-from app.services import audit
-from app.services.access import require_role
-from app.services.audit import Actor
-from app.services.order_view import present_order
-from app.services.unit import transaction
-from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core import audit
+from app.services.core.access import require_role
+from app.actors import Actor
+from app.services.fulfilment.order_view import present_order
+from app.services.core.transaction import transaction
+from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 ACTIVATED = "authcode_activated"
 

@@ -1,6 +1,6 @@
 from sqlalchemy import text
 
-from app.services.unit import transaction
+from app.services.core.transaction import transaction
 
 
 def check_database() -> str:

@@ -6,14 +6,14 @@ from sqlalchemy import select
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Appeal, Notification, Order, Task
-from app.services import audit
-from app.services.access import is_party, require_role, visible_order
-from app.services.attachments import link_attachments
-from app.services.appeal_policy import check_appeal_allowed
-from app.services.audit import Actor
-from app.services.calendar import add_working_days
-from app.services.unit import Page, paginate, transaction
-from app.services.workflow import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core import audit
+from app.services.core.access import is_party, require_role, visible_order
+from app.services.evidence.attachments import link_attachments
+from app.services.appeals.policy import check_appeal_allowed
+from app.actors import Actor
+from app.services.core.calendar import add_working_days
+from app.services.core.transaction import Page, paginate, transaction
+from app.services.core.runtime import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
 
 APPEAL_SLA_WORKING_DAYS = 3
 SELLER_LANE = "seller"

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from app.extensions import runtime
-from app.services.calendar import CHINA_TZ
+from app.services.core.calendar import CHINA_TZ
 
 
 @lru_cache(maxsize=8)

@@ -4,8 +4,8 @@ from datetime import timedelta
 from app.errors import AppealNotAllowedError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
-from app.services.audit import Actor
-from app.services.definitions import parsed
+from app.actors import Actor
+from app.services.core.definitions import parsed
 
 SELLER_DWELL = timedelta(days=5)
 MAX_REJECTIONS = 3

@@ -7,13 +7,13 @@ import isodate
 from app.errors import ConflictError
 from app.extensions import runtime
 from app.models import LogisticsEvent
-from app.services import audit
-from app.services.access import require_role, visible_order
-from app.services.audit import SYSTEM, Actor
-from app.services.definitions import parsed
-from app.services.order_view import present_order
-from app.services.unit import transaction
-from app.services.workflow import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core import audit
+from app.services.core.access import require_role, visible_order
+from app.actors import SYSTEM, Actor
+from app.services.core.definitions import parsed
+from app.services.fulfilment.order_view import present_order
+from app.services.core.transaction import transaction
+from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 SIGNED = "parcel_signed"
 DEFAULT_AUTO_ACCEPT = "P10D"

@@ -1,24 +1,12 @@
 """The append-only, hash-chained operation log of each order."""
 import hashlib
 import json
-from dataclasses import dataclass
 
+from app.actors import Actor
 from app.extensions import runtime
 from app.models import AuditEvent, Order
 
 GENESIS = "0" * 64
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: a principal's name and role, or the system."""
-
-    name: str
-    role: str
-    review_role: str | None = None
-
-
-SYSTEM = Actor("system", "system")
 
 
 def _canonical(event: AuditEvent) -> str:

@@ -4,7 +4,7 @@ from sqlalchemy import true
 
 from app.errors import ForbiddenError, NotFoundError
 from app.models import Order, Task
-from app.services.audit import Actor
+from app.actors import Actor
 
 ALL_ORDERS = {"ops", "reviewer", "admin"}
 PARTIES = {"buyer", "seller"}

@@ -9,14 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
-from app.services import audit
-from app.services.access import order_filter, require_role, visible_order
-from app.services.audit import Actor
-from app.services.order_view import COMPLETED_NODE, present_order
-from app.services.process_data import ROUTING_FACTS
-from app.services.routing import process_key_for
-from app.services.unit import Page, paginate, transaction
-from app.services.workflow import finish_order, start_instance
+from app.services.core import audit
+from app.services.core.access import order_filter, require_role, visible_order
+from app.actors import SYSTEM, Actor
+from app.services.fulfilment.order_view import COMPLETED_NODE, present_order
+from app.services.core.process_data import ROUTING_FACTS
+from app.services.core.routing import process_key_for
+from app.services.core.transaction import Page, paginate, transaction
+from app.services.core.runtime import finish_order, start_instance
 
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
@@ -88,7 +88,7 @@ def _json_safe(value):
 
 def _start_supervision(session, order: Order, body: dict) -> None:
     if not order.supervised:
-        finish_order(session, order, "completed", audit.SYSTEM)
+        finish_order(session, order, "completed", SYSTEM)
         return
     facts = {k: order.product.get(k) for k in ROUTING_FACTS}
     process_key = process_key_for(facts, order.paid_at)

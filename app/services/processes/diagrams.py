@@ -3,10 +3,10 @@ from sqlalchemy import select
 
 from app.errors import NotFoundError
 from app.models import ProcessInstance
-from app.services.access import diagram_order
-from app.services.audit import Actor
-from app.services.unit import transaction
-from app.services.workflow import open_workflow
+from app.services.core.access import diagram_order
+from app.actors import Actor
+from app.services.core.transaction import transaction
+from app.services.core.runtime import open_workflow
 
 
 def order_diagram(actor: Actor, order_id: str) -> dict:

@@ -1,0 +1,1 @@
+"""appeals: see docs/architecture.md."""

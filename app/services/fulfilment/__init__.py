@@ -1,0 +1,1 @@
+"""fulfilment: see docs/architecture.md."""
