@@ -1,10 +1,21 @@
-"""Domain exceptions. Services raise them; app/api/errors.py maps each to one HTTP problem."""
+"""Domain exceptions. Each class declares its HTTP `status`, the contract's `code` and a `title`;
+services raise them and app/api/errors.py turns each into one problem+json document."""
+
+DECLARED = ("status", "code", "title")
 
 
 class DomainError(Exception):
-    """Base of every error a caller can cause; `code` is the contract's machine-readable code."""
+    """Base of every error a caller can cause; it declares nothing, so every subclass must."""
 
-    code = "conflict"
+    status: int
+    code: str
+    title: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in DECLARED if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must declare {', '.join(missing)}")
 
     def __init__(self, detail: str = "", **extra):
         super().__init__(detail)
@@ -13,45 +24,45 @@ class DomainError(Exception):
 
 
 class BadRequestError(DomainError):
-    code = "bad_request"
+    status, code, title = 400, "bad_request", "Bad request"
 
 
 class UnauthenticatedError(DomainError):
-    code = "unauthenticated"
+    status, code, title = 401, "unauthenticated", "Unauthenticated"
 
 
 class ForbiddenError(DomainError):
-    code = "forbidden"
+    status, code, title = 403, "forbidden", "Forbidden"
 
 
 class NotFoundError(DomainError):
-    code = "not_found"
+    status, code, title = 404, "not_found", "Not found"
 
 
 class ConflictError(DomainError):
-    code = "conflict"
+    status, code, title = 409, "conflict", "Conflict"
 
 
 class OrderFrozenError(DomainError):
-    code = "order_frozen"
+    status, code, title = 409, "order_frozen", "Order frozen"
 
 
 class ActionNotAvailableError(DomainError):
-    code = "action_not_available"
+    status, code, title = 409, "action_not_available", "Action not available"
 
 
 class AppealNotAllowedError(DomainError):
-    code = "appeal_not_allowed"
+    status, code, title = 409, "appeal_not_allowed", "Appeal not allowed"
 
 
 class PayloadTooLargeError(DomainError):
-    code = "payload_too_large"
+    status, code, title = 413, "payload_too_large", "Payload too large"
 
 
 class ValidationFailedError(DomainError):
     """Field errors: `errors` is {field: [messages]}."""
 
-    code = "validation_failed"
+    status, code, title = 422, "validation_failed", "Validation failed"
 
     def __init__(self, errors: dict, detail: str = "Some fields are not valid."):
         super().__init__(detail, errors=errors)
@@ -61,7 +72,7 @@ class ValidationFailedError(DomainError):
 class InvalidBpmnError(DomainError):
     """A diagram was rejected: `errors` is a list of {element_id, message}."""
 
-    code = "invalid_bpmn"
+    status, code, title = 422, "invalid_bpmn", "Invalid BPMN"
 
     def __init__(self, errors: list, detail: str = "The diagram was rejected."):
         super().__init__(detail, errors=errors)

@@ -4,42 +4,47 @@ import logging
 from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from app.errors import DomainError, WorkflowError
+from app.errors import (BadRequestError, ConflictError, DomainError, ForbiddenError, NotFoundError,
+                        PayloadTooLargeError, UnauthenticatedError, ValidationFailedError, WorkflowError)
 
 log = logging.getLogger(__name__)
 
-STATUS = {"unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "order_frozen": 409,
-          "action_not_available": 409, "appeal_not_allowed": 409, "payload_too_large": 413,
-          "validation_failed": 422, "invalid_bpmn": 422, "bad_request": 400}
-HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "bad_request",
-              422: "validation_failed"}
-TITLES = {"validation_failed": "Validation failed", "invalid_bpmn": "Invalid BPMN", "order_frozen": "Order frozen",
-          "action_not_available": "Action not available", "appeal_not_allowed": "Appeal not allowed"}
+# what an HTTP error raised outside the services (routing, webargs, werkzeug) is, by its status
+HTTP_ERRORS = {cls.status: cls for cls in (BadRequestError, UnauthenticatedError, ForbiddenError, NotFoundError,
+                                           ConflictError, PayloadTooLargeError, ValidationFailedError)}
+METHOD_NOT_ALLOWED = (405, "method_not_allowed", "Method not allowed")
+INTERNAL_ERROR = (500, "internal_error", "Internal error")
 
 
-def problem(status: int, code: str, detail: str, **extra) -> Response:
-    body = {"type": f"https://fulfilment.example/problems/{code}", "title": TITLES.get(code) or
-            code.replace("_", " ").capitalize(), "status": status, "detail": detail, "code": code, **extra}
+def problem(status: int, code: str, title: str, detail: str, **extra) -> Response:
+    body = {"type": f"https://fulfilment.example/problems/{code}", "title": title, "status": status,
+            "detail": detail, "code": code, **extra}
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
 def handle_domain_error(exc: DomainError) -> Response:
     extra = dict(exc.extra)
-    if exc.code == "validation_failed":
+    if isinstance(exc, ValidationFailedError):
         extra["errors"] = flatten_errors(extra.get("errors", {}))
-    return problem(STATUS.get(exc.code, 409), exc.code, exc.detail or exc.code, **extra)
+    return problem(exc.status, exc.code, exc.title, exc.detail or exc.title, **extra)
+
+
+def _http_kind(status: int) -> tuple[int, str, str]:
+    """(status, code, title) of a werkzeug error: 415 is the contract's 400; any other status is kept."""
+    if status == 405:
+        return METHOD_NOT_ALLOWED
+    if status >= 500:
+        return status, *INTERNAL_ERROR[1:]
+    kind = HTTP_ERRORS.get(status, BadRequestError)
+    return (kind.status if status == 415 else status), kind.code, kind.title
 
 
 def handle_http_error(exc: HTTPException) -> Response:
-    status = exc.code or 500
-    if status == 415:
-        status = 400  # the contract answers a wrong content type with 400 bad_request
-    code = HTTP_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
+    status, code, title = _http_kind(exc.code or 500)
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
-        return problem(422, code, "Some fields are not valid.", errors=_flatten(data["messages"]))
-    response = problem(status, code, exc.description or code)
+        return problem(422, code, title, "Some fields are not valid.", errors=_flatten(data["messages"]))
+    response = problem(status, code, title, exc.description or title)
     for name, value in exc.get_headers():  # Allow on a 405 (RFC 9110 §15.5.6), WWW-Authenticate...
         if name.lower() != "content-type":
             response.headers[name] = value
@@ -68,13 +73,13 @@ def flatten_errors(errors: dict, prefix: str = "") -> dict:
 
 def handle_workflow_error(exc: WorkflowError) -> Response:
     log.error("engine failure at %s: %s", exc.element_id, exc.message)
-    return problem(500, "internal_error", "The order's process failed; it is marked for operations.",
+    return problem(*INTERNAL_ERROR, "The order's process failed; it is marked for operations.",
                    element_id=exc.element_id)
 
 
 def handle_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return problem(500, "internal_error", "Something went wrong on our side.")
+    return problem(*INTERNAL_ERROR, "Something went wrong on our side.")
 
 
 def register(app) -> None:
