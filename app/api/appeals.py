@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.base import problems
 from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealListArgs, AppealResolveSchema, AppealSchema
@@ -8,6 +9,7 @@ blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="The oper
 
 
 @blp.route("/appeals", methods=["GET"])
+@problems(403)
 @authenticated("ops", "admin")
 @blp.arguments(AppealListArgs, location="query")
 @blp.response(200, AppealSchema(many=True))
@@ -18,6 +20,7 @@ def inbox(filters, pagination_parameters):
 
 
 @blp.route("/appeals/<appeal_id>/claim", methods=["POST"])
+@problems(403, 409)
 @authenticated("ops")
 @blp.response(200, AppealSchema)
 def claim(appeal_id):
@@ -26,6 +29,7 @@ def claim(appeal_id):
 
 
 @blp.route("/appeals/<appeal_id>/resolve", methods=["POST"])
+@problems(403, 409)
 @authenticated("ops")
 @blp.arguments(AppealResolveSchema, example=EXAMPLES["resolution"])
 @blp.response(200, AppealSchema)

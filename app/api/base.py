@@ -11,8 +11,7 @@ from app.schemas.common import ProblemSchema
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 500)
-BODY_METHODS = {"post", "put", "patch"}
-BEARER = "bearer"
+BEARER = "bearerAuth"
 PAGINATION_HEADER = {
     "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page",
     "schema": {"type": "string"}, "example": '{"total": 42, "total_pages": 3, "pages": 3, "first_page": 1, '
@@ -50,19 +49,34 @@ def register_components(spec) -> None:
                                              "description": "A principal's token (`flask principal create`)."})
 
 
-def problem_statuses(doc_info: dict, method: str) -> list[int]:
+def problems(*statuses: int):
+    """Declare the error statuses a view's service decides: 403 by its policy, 409 by the state it finds."""
+
+    def decorate(view):
+        declared = getattr(view, "_apidoc", {})
+        view._apidoc = {**declared, "problems": sorted({*declared.get("problems", ()), *statuses})}
+        return view
+
+    return decorate
+
+
+def problem_statuses(doc: dict, doc_info: dict) -> list[int]:
     """The error statuses an operation can answer, from what its view declares.
 
-    Every operation can fail (500); a bearer token can be missing or unknown (401) or its role not allowed
-    (403); an id in the path can name nothing visible (404); a body can be the wrong type or malformed (400),
-    too large (413), conflict with the state (409) or fail validation (422); query arguments can fail it."""
-    statuses = {500}
-    if doc_info.get("authenticated"):
-        statuses |= {401, 403}
+    Every operation can fail (500); a bearer token can be missing or unknown (401) and a role not allowed
+    (403, when the view names roles or declares it); an id in the path can name nothing visible (404); a
+    body can be malformed or of the wrong type (400), too large (413) or fail validation (422), and so can
+    query arguments (422); the service may refuse for the state it finds (409, declared)."""
+    statuses = {500, *doc_info.get("problems", ())}
+    roles = doc_info.get("authenticated")
+    if roles:
+        statuses.add(401)
+    if roles and roles != ["any"]:
+        statuses.add(403)
     if "<" in doc_info.get("rule", ""):
         statuses.add(404)
-    if method in BODY_METHODS:
-        statuses |= {400, 409, 413, 422}
+    if "requestBody" in doc or "requestBody" in doc_info.get("manual_doc", {}):
+        statuses |= {400, 413, 422}
     if doc_info.get("arguments"):
         statuses.add(422)
     return sorted(statuses)
@@ -82,10 +96,10 @@ class Blueprint(SmorestBlueprint):
                 doc["rule"] = rule
 
     @staticmethod
-    def _prepare_problem_doc(doc, doc_info, *, method, **kwargs):
+    def _prepare_problem_doc(doc, doc_info, **kwargs):
         responses = doc.setdefault("responses", {})
         responses.pop("default", None)
-        for status in problem_statuses(doc_info, method):
+        for status in problem_statuses(doc, doc_info):
             responses[status] = problem_response_name(status)
         for response in responses.values():
             if isinstance(response, dict) and "X-Pagination" in response.get("headers", {}):

@@ -2,7 +2,7 @@ from flask import Response, request
 from flask.views import MethodView
 
 from app.api.auth import actor, authenticated
-from app.api.base import Blueprint
+from app.api.base import Blueprint, problems
 from app.api.bodies import DIAGRAM_UPLOAD, DIAGRAM_XML, EXAMPLES
 from app.errors import BadRequestError, ValidationFailedError
 from app.schemas.definitions import (MAX_VERSION, CurrentSchema, CurrentVersionSchema, DefinitionSchema,
@@ -16,12 +16,14 @@ blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Proc
 
 @blp.route("/process-definitions")
 class Definitions(MethodView):
+    @problems(403)
     @authenticated()
     @blp.response(200, DefinitionSchema(many=True))
     def get(self):
         """Every process key, its versions, and the version new orders get."""
         return definitions.list_definitions(actor())
 
+    @problems(403)
     @authenticated()
     @blp.doc(**DIAGRAM_UPLOAD)
     @blp.response(201, DeployedSchema)
@@ -48,6 +50,7 @@ def _uploaded_diagram() -> tuple[bytes, str]:
 
 
 @blp.route(f"/process-definitions/<key>/versions/<int(max={MAX_VERSION}):version>", methods=["GET"])
+@problems(403)
 @authenticated()
 @blp.doc(**DIAGRAM_XML)
 def version_xml(key, version):
@@ -56,6 +59,7 @@ def version_xml(key, version):
 
 
 @blp.route("/process-definitions/<key>/current", methods=["POST"])
+@problems(403)
 @authenticated()
 @blp.arguments(CurrentVersionSchema, example=EXAMPLES["current"])
 @blp.response(200, CurrentSchema)
@@ -65,6 +69,7 @@ def set_current(body, key):
 
 
 @blp.route("/process-definitions/<key>/migrations", methods=["POST"])
+@problems(403)
 @authenticated()
 @blp.arguments(MigrationRequestSchema, example=EXAMPLES["migration"])
 @blp.response(200, MigrationReportSchema)
@@ -75,6 +80,7 @@ def migrate(body, key):
 
 
 @blp.route("/orders/<order_id>/diagram", methods=["GET"])
+@problems(403)
 @authenticated()
 @blp.response(200, DiagramSchema)
 def order_diagram(order_id):

@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.base import problems
 from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealCreateSchema, AppealSchema
@@ -16,6 +17,7 @@ blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, t
 
 
 @blp.route("/orders", methods=["POST"])
+@problems(403, 409)
 @authenticated("platform")
 @blp.arguments(OrderCreateSchema, example=EXAMPLES["order"])
 @blp.response(201, OrderSchema)
@@ -27,6 +29,7 @@ def place(body):
 
 
 @blp.route("/orders", methods=["GET"])
+@problems(403)
 @authenticated()
 @blp.arguments(OrderListArgs, location="query")
 @blp.response(200, OrderSchema(many=True))
@@ -37,6 +40,7 @@ def list_orders(filters, pagination_parameters):
 
 
 @blp.route("/orders/<order_id>", methods=["GET"])
+@problems(403)
 @authenticated()
 @blp.response(200, OrderSchema)
 def get(order_id):
@@ -45,6 +49,7 @@ def get(order_id):
 
 
 @blp.route("/orders/<order_id>/history", methods=["GET"])
+@problems(403)
 @authenticated()
 @blp.response(200, HistoryEventSchema(many=True))
 def order_history(order_id):
@@ -53,6 +58,7 @@ def order_history(order_id):
 
 
 @blp.route("/orders/<order_id>/actions/<action>", methods=["POST"])
+@problems(403, 409)
 @authenticated()
 @blp.arguments(ActionSchema, example=EXAMPLES["action"], required=False)  # accept, claim...: no body needed
 @blp.response(200, OrderSchema)
@@ -62,6 +68,7 @@ def act(body, order_id, action):
 
 
 @blp.route("/orders/<order_id>/appeals", methods=["POST"])
+@problems(403, 409)
 @authenticated("buyer", "seller")
 @blp.arguments(AppealCreateSchema, example=EXAMPLES["appeal"])
 @blp.response(201, AppealSchema)
@@ -71,6 +78,7 @@ def appeal(body, order_id):
 
 
 @blp.route("/orders/<order_id>/logistics", methods=["POST"])
+@problems(403, 409)
 @authenticated("platform")
 @blp.arguments(LogisticsUpdateSchema, example=EXAMPLES["logistics"])
 @blp.response(200, OrderSchema)
@@ -80,6 +88,7 @@ def logistics_update(body, order_id):
 
 
 @blp.route("/authcodes/<code>/activate", methods=["POST"])
+@problems(403, 409)
 @authenticated("seller")
 @blp.arguments(AuthcodeActivationSchema, example=EXAMPLES["activation"])
 @blp.response(200, OrderSchema)

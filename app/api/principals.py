@@ -1,5 +1,5 @@
 from app.api.auth import authenticated
-from app.api.base import Blueprint
+from app.api.base import Blueprint, problems
 from app.api.bodies import EXAMPLES
 from app.schemas.principals import PrincipalCreateSchema, PrincipalSchema
 from app.services.principals import create_principal
@@ -8,6 +8,7 @@ blp = Blueprint("principals", __name__, url_prefix="/api/v1", description="Princ
 
 
 @blp.route("/principals", methods=["POST"])
+@problems(403, 409)
 @authenticated("admin")
 @blp.arguments(PrincipalCreateSchema, example=EXAMPLES["principal"])
 @blp.response(201, PrincipalSchema)

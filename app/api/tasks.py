@@ -1,4 +1,5 @@
 from app.api.auth import actor, authenticated
+from app.api.base import problems
 from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.orders import OrderSchema
@@ -9,6 +10,7 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="The caller
 
 
 @blp.route("/tasks", methods=["GET"])
+@problems(403)
 @authenticated("buyer", "seller", "reviewer")
 @blp.arguments(TaskListArgs, location="query")
 @blp.response(200, TaskSchema(many=True))
@@ -19,6 +21,7 @@ def inbox(filters, pagination_parameters):
 
 
 @blp.route("/tasks/<task_id>/complete", methods=["POST"])
+@problems(403, 409)
 @authenticated("buyer", "seller", "reviewer")
 @blp.arguments(TaskCompleteSchema, example=EXAMPLES["task"], required=False)  # accept, claim...: no body needed
 @blp.response(200, OrderSchema)
