@@ -2,9 +2,10 @@
 import re
 
 import pytest
+import werkzeug.exceptions
 from flask import Flask
 
-from app.api.errors import handle_domain_error
+from app.api.errors import handle_domain_error, handle_http_error
 from app.errors import DomainError, InvalidBpmnError, ValidationFailedError
 
 
@@ -67,3 +68,18 @@ def test_the_api_answers_each_error_with_its_problem_document(cls):
     assert body["type"].endswith(f"/problems/{cls.code}") and body["detail"]
     if issubclass(cls, (ValidationFailedError, InvalidBpmnError)):
         assert body["errors"]
+
+
+@pytest.mark.parametrize("http_error, expected", [
+    (werkzeug.exceptions.NotFound(), (404, "not_found", "Not found")),
+    (werkzeug.exceptions.RequestEntityTooLarge(), (413, "payload_too_large", "Payload too large")),
+    (werkzeug.exceptions.UnsupportedMediaType(), (400, "bad_request", "Bad request")),
+    (werkzeug.exceptions.MethodNotAllowed(["POST"]), (405, "method_not_allowed", "Method not allowed")),
+    (werkzeug.exceptions.ServiceUnavailable(), (503, "internal_error", "Internal error")),
+], ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None)
+def test_http_errors_outside_the_services_reuse_the_same_codes_and_titles(http_error, expected):
+    with Flask(__name__).test_request_context():
+        response = handle_http_error(http_error)
+    body = response.get_json(force=True)
+    assert (response.status_code, body["code"], body["title"]) == expected
+    assert body["status"] == expected[0] and response.mimetype == "application/problem+json"
