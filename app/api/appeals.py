@@ -8,7 +8,7 @@ blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="The oper
 
 
 @blp.route("/appeals", methods=["GET"])
-@authenticated("ops", "admin")
+@authenticated()
 @blp.arguments(AppealListArgs, location="query")
 @blp.response(200, AppealSchema(many=True))
 @blp.paginate(**PAGING)
@@ -18,7 +18,7 @@ def inbox(filters, pagination_parameters):
 
 
 @blp.route("/appeals/<appeal_id>/claim", methods=["POST"])
-@authenticated("ops")
+@authenticated()
 @blp.response(200, AppealSchema)
 def claim(appeal_id):
     """Take an open appeal."""
@@ -26,7 +26,7 @@ def claim(appeal_id):
 
 
 @blp.route("/appeals/<appeal_id>/resolve", methods=["POST"])
-@authenticated("ops")
+@authenticated()
 @blp.arguments(AppealResolveSchema, example=EXAMPLES["resolution"])
 @blp.response(200, AppealSchema)
 def resolve(body, appeal_id):
