@@ -10,7 +10,7 @@ blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="The oper
 
 @blp.route("/appeals", methods=["GET"])
 @problems(403)
-@authenticated("ops", "admin")
+@authenticated()
 @blp.arguments(AppealListArgs, location="query")
 @blp.response(200, AppealSchema(many=True))
 @blp.paginate(**PAGING)
@@ -21,7 +21,7 @@ def inbox(filters, pagination_parameters):
 
 @blp.route("/appeals/<appeal_id>/claim", methods=["POST"])
 @problems(403, 409)
-@authenticated("ops")
+@authenticated()
 @blp.response(200, AppealSchema)
 def claim(appeal_id):
     """Take an open appeal."""
@@ -30,7 +30,7 @@ def claim(appeal_id):
 
 @blp.route("/appeals/<appeal_id>/resolve", methods=["POST"])
 @problems(403, 409)
-@authenticated("ops")
+@authenticated()
 @blp.arguments(AppealResolveSchema, example=EXAMPLES["resolution"])
 @blp.response(200, AppealSchema)
 def resolve(body, appeal_id):

@@ -63,16 +63,13 @@ def problems(*statuses: int):
 def problem_statuses(doc: dict, doc_info: dict) -> list[int]:
     """The error statuses an operation can answer, from what its view declares.
 
-    Every operation can fail (500); a bearer token can be missing or unknown (401) and a role not allowed
-    (403, when the view names roles or declares it); an id in the path can name nothing visible (404); a
+    Every operation can fail (500); a bearer token can be missing or unknown (401); the policy table may
+    refuse the role (403, declared by the view); an id in the path can name nothing visible (404); a
     body can be malformed or of the wrong type (400), too large (413) or fail validation (422), and so can
     query arguments (422); the service may refuse for the state it finds (409, declared)."""
     statuses = {500, *doc_info.get("problems", ())}
-    roles = doc_info.get("authenticated")
-    if roles:
+    if doc_info.get("authenticated"):
         statuses.add(401)
-    if roles and roles != ["any"]:
-        statuses.add(403)
     if "<" in doc_info.get("rule", ""):
         statuses.add(404)
     if "requestBody" in doc or "requestBody" in doc_info.get("manual_doc", {}):

@@ -18,7 +18,7 @@ blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders, t
 
 @blp.route("/orders", methods=["POST"])
 @problems(403, 409)
-@authenticated("platform")
+@authenticated()
 @blp.arguments(OrderCreateSchema, example=EXAMPLES["order"])
 @blp.response(201, OrderSchema)
 @blp.alt_response(200, schema=OrderSchema, description="The same order placed again (idempotent)")
@@ -69,7 +69,7 @@ def act(body, order_id, action):
 
 @blp.route("/orders/<order_id>/appeals", methods=["POST"])
 @problems(403, 409)
-@authenticated("buyer", "seller")
+@authenticated()
 @blp.arguments(AppealCreateSchema, example=EXAMPLES["appeal"])
 @blp.response(201, AppealSchema)
 def appeal(body, order_id):
@@ -79,7 +79,7 @@ def appeal(body, order_id):
 
 @blp.route("/orders/<order_id>/logistics", methods=["POST"])
 @problems(403, 409)
-@authenticated("platform")
+@authenticated()
 @blp.arguments(LogisticsUpdateSchema, example=EXAMPLES["logistics"])
 @blp.response(200, OrderSchema)
 def logistics_update(body, order_id):
@@ -89,7 +89,7 @@ def logistics_update(body, order_id):
 
 @blp.route("/authcodes/<code>/activate", methods=["POST"])
 @problems(403, 409)
-@authenticated("seller")
+@authenticated()
 @blp.arguments(AuthcodeActivationSchema, example=EXAMPLES["activation"])
 @blp.response(200, OrderSchema)
 def activate(body, code):

@@ -10,6 +10,7 @@ from app.extensions import runtime
 from app.models import Principal
 from app.actors import REVIEW_ROLES, ROLES
 from app.actors import Actor
+from app.services.core.access import authorize
 from app.services.core.transaction import transaction
 
 
@@ -18,6 +19,12 @@ NAME = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_principal_as(actor: Actor, name: str, role: str, review_role: str | None = None) -> dict:
+    """An API caller creates a principal: admins only (the CLI's operator calls create_principal)."""
+    authorize(actor, "principals.create")
+    return create_principal(name, role, review_role)
 
 
 def create_principal(name: str, role: str, review_role: str | None = None) -> dict:

@@ -7,7 +7,7 @@ from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationF
 from app.extensions import runtime
 from app.models import Appeal, Notification, Order, Task
 from app.services.core import audit
-from app.services.core.access import is_party, require_role, visible_order
+from app.services.core.access import authorize, is_party, visible_order
 from app.services.evidence.attachments import link_attachments
 from app.services.appeals.policy import check_appeal_allowed
 from app.actors import Actor
@@ -21,6 +21,7 @@ SELLER_LANE = "seller"
 
 def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachments: list[str]) -> dict:
     """The buyer or seller of a processing order appeals; the order freezes until ops resolve it."""
+    authorize(actor, "orders.appeal")
     with transaction() as session:
         order = visible_order(session, actor, order_id)
         if not is_party(actor, order):
@@ -48,7 +49,7 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
 
 def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The operations inbox, oldest due first."""
-    require_role(actor, "ops", "admin")
+    authorize(actor, "appeals.list")
     with transaction(readonly=True) as session:
         query = select(Appeal).order_by(Appeal.due_at, Appeal.id)
         if filters.get("status"):
@@ -64,7 +65,7 @@ def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page
 
 def claim_appeal(actor: Actor, appeal_id: str) -> dict:
     """An ops manager takes an open appeal; someone else's claim is a conflict."""
-    require_role(actor, "ops")
+    authorize(actor, "appeals.claim")
     with transaction() as session:
         appeal, order, _ = _lock_open_appeal(session, actor, appeal_id)
         if appeal.claimed_by is None:
@@ -76,7 +77,7 @@ def claim_appeal(actor: Actor, appeal_id: str) -> dict:
 @records_engine_failures
 def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund_amount: Decimal | None) -> dict:
     """Decide an appeal, unfreeze the order and tell both parties."""
-    require_role(actor, "ops")
+    authorize(actor, "appeals.resolve")
     with transaction() as session:
         appeal, order, instance = _lock_open_appeal(session, actor, appeal_id)
         workflow = open_workflow(instance)

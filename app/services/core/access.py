@@ -1,46 +1,82 @@
-"""Who may see an order and who may act on a task: one place for the authorization matrix."""
+"""The authorization policy, as data: which roles hold each permission, and whose orders and tasks are whose.
+
+Every policy decision of the services comes from the tables below (docs/api-contract.md, "Principals and
+authentication"); views only authenticate. tests/unit/test_access_policy.py checks them row by row."""
 
 from sqlalchemy import true
 
+from app.actors import ADMIN, ANALYST, BUYER, OPS, PLATFORM, REVIEWER, ROLES, SELLER, Actor
 from app.errors import ForbiddenError, NotFoundError
 from app.models import Order, Task
-from app.actors import Actor
 
-ALL_ORDERS = {"ops", "reviewer", "admin"}
-PARTIES = {"buyer", "seller"}
-OWN_ORDERS = {"buyer": Order.buyer, "seller": Order.seller, "platform": Order.placed_by}  # role -> whose
-ACTING_ROLES = {"buyer", "seller", "reviewer"}
-DIAGRAM_READERS = {"analyst"}  # they own the flows and migrate running orders (docs/decisions.md)
+POLICY: dict[str, frozenset[str]] = {
+    "orders.place": frozenset({PLATFORM}),
+    "orders.read": frozenset({BUYER, SELLER, PLATFORM, OPS, REVIEWER, ADMIN}),  # own orders, or all below
+    "orders.read_all": frozenset({OPS, REVIEWER, ADMIN}),
+    "orders.read_any_diagram": frozenset({ANALYST}),  # they own the flows and migrate orders (docs/decisions.md)
+    "orders.read_authcode": frozenset(set(ROLES) - {SELLER}),  # the buyer hands it over to the seller
+    "orders.read_engine_error": frozenset({OPS, ADMIN, ANALYST}),  # parties only learn that ops are on it
+    "orders.appeal": frozenset({BUYER, SELLER}),  # and only a party of the order (PARTY_COLUMN)
+    "tasks.complete": frozenset({BUYER, SELLER, REVIEWER}),  # the inbox, and only tasks they own (TASK_OWNER)
+    "appeals.list": frozenset({OPS, ADMIN}),
+    "appeals.claim": frozenset({OPS}),
+    "appeals.resolve": frozenset({OPS}),
+    "logistics.record": frozenset({PLATFORM}),  # for orders it placed
+    "authcodes.activate": frozenset({SELLER}),  # codes of its own orders
+    "attachments.read_all": frozenset({OPS, REVIEWER, ADMIN}),  # others: their uploads and their orders'
+    "definitions.read": frozenset({ANALYST, OPS, ADMIN}),
+    "definitions.deploy": frozenset({ANALYST, ADMIN}),  # deploy, choose the current version
+    "definitions.migrate": frozenset({ANALYST, ADMIN}),
+    "principals.create": frozenset({ADMIN}),
+}
+PERMISSIONS = tuple(POLICY)
+
+OWNER_COLUMN = {BUYER: "buyer", SELLER: "seller", PLATFORM: "placed_by"}  # role -> Order column naming the owner
+PARTY_COLUMN = {BUYER: "buyer", SELLER: "seller"}  # the parties of an order (they appeal, they hold tasks)
+TASK_OWNER = {BUYER: ("assignee", "name"), SELLER: ("assignee", "name"),  # role -> (Task column, Actor field)
+              REVIEWER: ("review_role", "review_role")}
 
 
-def require_role(actor: Actor, *roles: str) -> None:
-    if actor.role not in roles:
-        raise ForbiddenError(f"the {actor.role} role may not do this")
+def allowed(actor: Actor, permission: str) -> bool:
+    """Whether the actor's role holds the permission (an unknown permission is a bug, not a refusal)."""
+    return actor.role in POLICY[permission]
+
+
+def authorize(actor: Actor, permission: str) -> None:
+    """Raise ForbiddenError (403) unless the actor's role holds the permission."""
+    if not allowed(actor, permission):
+        raise ForbiddenError(f"the {actor.role} role may not do this ({permission})")
 
 
 def is_party(actor: Actor, order: Order) -> bool:
-    return (actor.role == "buyer" and order.buyer == actor.name) or \
-        (actor.role == "seller" and order.seller == actor.name)
+    """The buyer or the seller named on the order."""
+    column = PARTY_COLUMN.get(actor.role)
+    return column is not None and getattr(order, column) == actor.name
 
 
 def owns(actor: Actor, order: Order) -> bool:
     """A party of the order, or the platform principal that placed it."""
-    return is_party(actor, order) or (actor.role == "platform" and order.placed_by == actor.name)
+    column = OWNER_COLUMN.get(actor.role)
+    return column is not None and getattr(order, column) == actor.name
+
+
+def may_read(actor: Actor, order: Order) -> bool:
+    """Staff read every order; buyers, sellers and platforms the ones they own."""
+    return allowed(actor, "orders.read_all") or (allowed(actor, "orders.read") and owns(actor, order))
 
 
 def visible_order(session, actor: Actor, order_id: str) -> Order:
     """The order if the actor may see it; 404 for other buyers', sellers' and platforms' orders (no leak)."""
-    if actor.role not in ALL_ORDERS and actor.role not in OWN_ORDERS:
-        raise ForbiddenError(f"the {actor.role} role has no access to orders")
+    authorize(actor, "orders.read")
     order = session.get(Order, order_id)
-    if order is None or (actor.role in OWN_ORDERS and not owns(actor, order)):
+    if order is None or not may_read(actor, order):
         raise NotFoundError("no such order")
     return order
 
 
 def diagram_order(session, actor: Actor, order_id: str) -> Order:
     """The order whose live diagram the actor may see: one they may see, or any order for analysts."""
-    if actor.role not in DIAGRAM_READERS:
+    if not allowed(actor, "orders.read_any_diagram"):
         return visible_order(session, actor, order_id)
     order = session.get(Order, order_id)
     if order is None:
@@ -50,28 +86,22 @@ def diagram_order(session, actor: Actor, order_id: str) -> Order:
 
 def order_filter(actor: Actor):
     """SQL condition for the orders the actor may list."""
-    if actor.role in ALL_ORDERS:
+    authorize(actor, "orders.read")
+    if allowed(actor, "orders.read_all"):
         return true()
-    if actor.role in OWN_ORDERS:
-        return OWN_ORDERS[actor.role] == actor.name
-    raise ForbiddenError(f"the {actor.role} role has no access to orders")
+    return getattr(Order, OWNER_COLUMN[actor.role]) == actor.name
 
 
 def may_act(actor: Actor, task: Task) -> bool:
     """The task is in the actor's lane and meant for them (party name or review role)."""
-    if task.role != actor.role:
+    if not allowed(actor, "tasks.complete") or task.role != actor.role:
         return False
-    if actor.role == "reviewer":
-        return task.review_role == actor.review_role
-    return task.assignee == actor.name
+    column, field = TASK_OWNER[actor.role]
+    return getattr(task, column) == getattr(actor, field)
 
 
 def task_filter(actor: Actor):
     """SQL condition for the ready tasks the actor may complete."""
-    if actor.role == "reviewer":
-        return (Task.role == "reviewer") & (Task.review_role == actor.review_role)
-    if actor.role in PARTIES:
-        return (Task.role == actor.role) & (Task.assignee == actor.name)
-    raise ForbiddenError(f"the {actor.role} role has no tasks")
-
-
+    authorize(actor, "tasks.complete")
+    column, field = TASK_OWNER[actor.role]
+    return (Task.role == actor.role) & (getattr(Task, column) == getattr(actor, field))

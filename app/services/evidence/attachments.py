@@ -9,12 +9,11 @@ from sqlalchemy import select
 from app.errors import NotFoundError, PayloadTooLargeError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Attachment, AttachmentLink, Order
-from app.services.core.access import is_party
+from app.services.core.access import allowed, is_party
 from app.actors import Actor
 from app.services.core.transaction import transaction
 
 CHUNK = 1024 * 1024
-STAFF_READERS = {"ops", "reviewer", "admin"}
 MAX_FILENAME = 255
 MAX_CONTENT_TYPE = 200  # attachment.content_type is String(200)
 
@@ -102,7 +101,7 @@ def readable(actor: Actor, attachment_id: str) -> tuple[dict, Path]:
 
 
 def _may_read(session, actor: Actor, row: Attachment) -> bool:
-    if actor.role in STAFF_READERS or row.uploader == actor.name:
+    if allowed(actor, "attachments.read_all") or row.uploader == actor.name:
         return True
     orders = session.scalars(select(Order).join(AttachmentLink, AttachmentLink.order_id == Order.id)
                              .where(AttachmentLink.attachment_id == row.id))

@@ -8,7 +8,7 @@ from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
 from app.schemas.forms import form_for
 from app.services.core import audit
-from app.services.core.access import ACTING_ROLES, may_act, task_filter, visible_order
+from app.services.core.access import authorize, may_act, task_filter, visible_order
 from app.services.evidence.attachments import link_attachments
 from app.actors import Actor
 from app.services.fulfilment.effects import apply_action_effects, as_task_data
@@ -24,8 +24,7 @@ def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachm
     """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
     with transaction() as session:
         order = visible_order(session, actor, order_id)
-        if actor.role not in ACTING_ROLES:
-            raise ForbiddenError(f"the {actor.role} role does not complete tasks")
+        authorize(actor, "tasks.complete")
         instance = lock_instance(session, order.id)
         task = _task_offering(session, order, instance, action, task_id)
         if not may_act(actor, task):
@@ -72,6 +71,7 @@ def _validated(task: Task, action: str, data: dict, attachments: list[str], orde
 
 def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The caller's inbox: ready tasks of unfrozen orders they may complete."""
+    authorize(actor, "tasks.complete")
     with transaction(readonly=True) as session:
         query = (select(Task).join(Order, Order.id == Task.order_id)
                  .join(ProcessInstance, ProcessInstance.order_id == Task.order_id)
@@ -98,6 +98,7 @@ def present_task(session, task: Task) -> dict:
 
 def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> dict:
     """The task-level form of perform_action."""
+    authorize(actor, "tasks.complete")
     with transaction() as session:
         task = session.get(Task, task_id)
         if task is None:

@@ -7,7 +7,7 @@ from app.errors import ConflictError, NotFoundError, OrderFrozenError, Validatio
 from app.extensions import runtime
 from app.models import Order
 from app.services.core import audit
-from app.services.core.access import require_role
+from app.services.core.access import authorize
 from app.actors import Actor
 from app.services.fulfilment.order_view import present_order
 from app.services.core.transaction import transaction
@@ -19,7 +19,7 @@ ACTIVATED = "authcode_activated"
 @records_engine_failures
 def activate_authcode(actor: Actor, code: str, real_effect_time: datetime | None) -> dict:
     """Activate once, after the buyer's claim; the activation (or real effect) time starts the service."""
-    require_role(actor, "seller")
+    authorize(actor, "authcodes.activate")
     with transaction() as session:
         order = session.scalars(select(Order).where(Order.authcode == code)).first()
         if order is None or order.seller != actor.name:

@@ -8,7 +8,7 @@ from app.errors import ConflictError
 from app.extensions import runtime
 from app.models import LogisticsEvent
 from app.services.core import audit
-from app.services.core.access import require_role, visible_order
+from app.services.core.access import authorize, visible_order
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import parsed
 from app.services.fulfilment.order_view import present_order
@@ -26,7 +26,7 @@ def _digits(phone: str | None) -> str:
 @records_engine_failures
 def record_logistics(actor: Actor, order_id: str, status: str, at: datetime, recipient_phone: str | None) -> dict:
     """Record an update; a matching `signed` starts the process's auto-acceptance timer."""
-    require_role(actor, "platform")
+    authorize(actor, "logistics.record")
     with transaction() as session:
         order = visible_order(session, actor, order_id)
         if order.delivery_type != "hardware" or not order.supervised:

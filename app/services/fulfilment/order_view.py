@@ -3,7 +3,7 @@ import isodate
 from sqlalchemy import select
 
 from app.models import Appeal, LogisticsEvent, Order, ProcessInstance, Task
-from app.services.core.access import ACTING_ROLES, may_act
+from app.services.core.access import allowed, may_act
 from app.actors import Actor
 
 COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_zh": "服务完成",
@@ -27,12 +27,12 @@ def present_order(session, order: Order, actor: Actor) -> dict:
         "frozen": frozen,
         "open_appeal": appeal.id if appeal else None,
         "rejection_count": order.rejection_count,
-        "available_actions": [] if frozen or actor.role not in ACTING_ROLES else [
+        "available_actions": [] if frozen or not allowed(actor, "tasks.complete") else [
             {"action": action, "task_id": t.id} for t in tasks if may_act(actor, t) for action in t.actions],
         "validity": validity(order),
         "actual_start_time": order.actual_start_time, "accepted_at": order.accepted_at,
         "refund_amount": order.refund_amount,
-        "authcode": order.authcode if actor.role != "seller" else None,  # the buyer hands it over
+        "authcode": order.authcode if allowed(actor, "orders.read_authcode") else None,
         "authcode_claimed_at": order.authcode_claimed_at, "authcode_activated_at": order.authcode_activated_at,
         "negotiated_refund_allowed": order.negotiated_refund_allowed,
         "id_code": order.id_code, "app_info": order.app_info,
@@ -46,7 +46,7 @@ def _error_for(actor: Actor, instance) -> dict | None:
     """Operations get the engine's details; the parties only learn that operations are on it."""
     if instance is None or instance.status != "error":
         return None
-    if actor.role in ("ops", "admin", "analyst"):
+    if allowed(actor, "orders.read_engine_error"):
         return instance.error
     return {"message": "The order's process failed; operations have been notified.", "element_id": None,
             "line": None}

@@ -10,7 +10,7 @@ from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
 from app.services.core import audit
-from app.services.core.access import order_filter, require_role, visible_order
+from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
 from app.services.fulfilment.order_view import COMPLETED_NODE, present_order
 from app.services.core.process_data import ROUTING_FACTS
@@ -23,7 +23,7 @@ SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestrat
 
 def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
     """Create a paid order and start its supervision; the same body again returns the same order."""
-    require_role(actor, "platform")
+    authorize(actor, "orders.place")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     _check_order_rules(body)
     if body["product"]["delivery_type"] == "manual_service" and not body["product"].get("manual_kind"):

@@ -13,7 +13,7 @@ from app.extensions import db, runtime
 from app.models import ProcessDefinition
 from app.actors import REVIEW_ROLES
 from app.schemas.forms import FORMS
-from app.services.core.access import require_role
+from app.services.core.access import authorize
 from app.services.core.definitions import version_of
 from app.actors import Actor
 from app.services.core.process_data import START_DATA_NAMES
@@ -74,7 +74,7 @@ def _retire_current(session, key: str) -> None:
 
 def deploy_upload(actor: Actor, xml: bytes, filename: str) -> tuple[dict, bool]:
     """An analyst deploys a diagram: 201 new version, 200 identical content, 422 every problem found."""
-    require_role(actor, "analyst", "admin")
+    authorize(actor, "definitions.deploy")
     limit = runtime.settings["MAX_BPMN_BYTES"]
     if len(xml) > limit:
         raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes")
@@ -98,7 +98,7 @@ def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
 
 def list_definitions(actor: Actor) -> list[dict]:
     """Every process key with its versions and the one new orders get."""
-    require_role(actor, "analyst", "admin", "ops")
+    authorize(actor, "definitions.read")
     with transaction(readonly=True) as session:
         rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
         keys: dict[str, dict] = {}
@@ -111,14 +111,14 @@ def list_definitions(actor: Actor) -> list[dict]:
 
 
 def definition_xml(actor: Actor, key: str, version: int) -> str:
-    require_role(actor, "analyst", "admin", "ops")
+    authorize(actor, "definitions.read")
     with transaction(readonly=True) as session:
         return version_of(session, key, version).xml
 
 
 def set_current_version(actor: Actor, key: str, version: int) -> dict:
     """Choose which version new orders get (roll back or forward); running orders keep theirs."""
-    require_role(actor, "analyst", "admin")
+    authorize(actor, "definitions.deploy")
     with transaction() as session:
         chosen = version_of(session, key, version)
         _retire_current(session, key)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.errors import ValidationFailedError
 from app.models import Order, ProcessInstance
 from app.services.core import audit
-from app.services.core.access import require_role
+from app.services.core.access import authorize
 from app.actors import Actor
 from app.services.core.definitions import parsed, version_of
 from app.services.core.transaction import transaction
@@ -13,7 +13,7 @@ from app.services.core.runtime import lock_instance, open_workflow, save_workflo
 
 def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int, dry_run: bool) -> dict:
     """Migrate each running order on `from_version` whose active nodes all exist in `to_version`."""
-    require_role(actor, "analyst", "admin")
+    authorize(actor, "definitions.migrate")
     if from_version == to_version:
         raise ValidationFailedError({"to_version": ["must differ from from_version"]})
     with transaction() as session:
