@@ -24,10 +24,11 @@ def prepare_database(app, migrate: bool = True) -> list[tuple[str, int, bool]]:
 
 def start(app) -> None:
     """The embedded default's start-up (`flask run`, `flask serve`, a WSGI server): once per app."""
-    state = app.extensions.setdefault("fulfilment.boot", {})
-    if state.get("started"):
+    from app.extensions import state
+    booted = state(app)
+    if booted.booted:
         return
-    state["started"] = True
+    booted.booted = True
     configure_logging()
     prepare_database(app, migrate=app.config["AUTO_MIGRATE"])
     if app.config["SCHEDULER_ENABLED"]:

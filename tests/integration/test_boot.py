@@ -61,3 +61,22 @@ def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app):
     assert (key, version, sha) == (rival["found"][0], rival["found"][1], rival["found"][3])
     with db.session() as session:
         assert len(session.scalars(select(ProcessDefinition).where(ProcessDefinition.sha256 == sha)).all()) == 1
+
+
+def test_the_app_holds_its_state_read_through_one_accessor(app):
+    from app.extensions import db, runtime, state
+    assert state(app).database is db and state(app).runtime is runtime
+    with app.app_context():
+        assert state() is state(app)
+
+
+def test_every_scheduler_job_runs_inside_the_app_context(app):
+    from flask import current_app, has_app_context
+    from app.scheduler import JOBS, _in_context
+    assert [job_id for job_id, _, _ in JOBS] == ["fire_due_timers"]
+    seen = []
+    _in_context(app, "probe", lambda: seen.append(has_app_context() and current_app._get_current_object()))()
+    assert seen == [app]
+    for job_id, function, trigger in JOBS:
+        assert callable(function) and trigger["trigger"] == "interval"
+        _in_context(app, job_id, function)()  # a real tick: nothing due, nothing raised
