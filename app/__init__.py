@@ -19,5 +19,6 @@ def create_app(config: Config | str | None = None) -> Flask:
     api.init_app(app)
     api_package.register(app, api)
     cli.register(app)
-    app.register_blueprint(web.blueprint)
+    for blueprint in web.blueprints:
+        app.register_blueprint(blueprint)
     return app
