@@ -78,7 +78,7 @@ def deploy_upload(actor: Actor, xml: bytes, filename: str) -> tuple[dict, bool]:
     require_role(actor, "analyst", "admin")
     limit = runtime.settings["MAX_BPMN_BYTES"]
     if len(xml) > limit:
-        raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes")
+        raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes", limit_bytes=limit)
     found = deploy_once(xml, filename)
     return {"key": found[0], "version": found[1], "sha256": found[3]}, found[2]
 
