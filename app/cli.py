@@ -4,6 +4,7 @@ import sys
 import click
 from flask import current_app
 
+from app.actors import REVIEW_ROLES, ROLES
 from app.errors import DomainError
 
 
@@ -19,17 +20,39 @@ def principal():
 
 @principal.command("create")
 @click.argument("name")
-@click.option("--role", required=True)
-@click.option("--review-role", default=None)
+@click.option("--role", required=True, help=f"one of: {', '.join(ROLES)}")
+@click.option("--review-role", default=None, help=f"reviewers only, one of: {', '.join(REVIEW_ROLES)}")
 def principal_create(name, role, review_role):
     """Create a principal; the token is printed alone on the last line."""
     from app.services.principals import create_principal
-    try:
-        created = create_principal(name, role, review_role)
-    except DomainError as exc:
-        raise click.ClickException(f"{exc.detail} {getattr(exc, 'errors', '') or ''}".strip()) from None
+    created = _domain(create_principal, name, role, review_role)
     click.echo(f"created {created['role']} {created['name']}")
     click.echo(created["token"])
+
+
+@principal.command("list")
+def principal_list():
+    """List principals (name, role, review role); tokens are never shown again."""
+    from app.services.principals import list_principals
+    for p in list_principals():
+        click.echo(f"{p['name']}\t{p['role']}\t{p['review_role'] or '-'}")
+
+
+@principal.command("rotate")
+@click.argument("name")
+def principal_rotate(name):
+    """Replace NAME's token (a lost one): the old token stops working; the new one is printed last."""
+    from app.services.principals import rotate_token
+    token = _domain(rotate_token, name)
+    click.echo(f"rotated the token of {name}")
+    click.echo(token)
+
+
+def _domain(use_case, *args):
+    try:
+        return use_case(*args)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.detail} {getattr(exc, 'errors', '') or ''}".strip()) from None
 
 
 @click.group()
@@ -41,10 +64,10 @@ def db():
 @click.option("--revision", default="head")
 def db_upgrade(revision):
     """Apply migrations to DATABASE_URL, then deploy new or changed BPMN."""
-    from app.services.processes.deploy import deploy_directory
     from app.adapters.alembic import upgrade
+    from app.boot import prepare_database
     upgrade(current_app.config["DATABASE_URL"], revision)
-    for key, version, created in deploy_directory(current_app.config["BPMN_DIR"]):
+    for key, version, created in prepare_database(current_app, migrate=False):
         click.echo(f"{key} v{version}{' deployed' if created else ''}")
     click.echo("database is at the latest revision")
 
@@ -75,7 +98,7 @@ def scheduler_run():
     """Run a scheduler worker until interrupted (any number may run against one PostgreSQL)."""
     from app.scheduler import scheduler
     click.echo("scheduler worker running")
-    scheduler.run_forever()
+    scheduler.run_forever(current_app._get_current_object())
 
 
 @click.command("serve")
@@ -83,7 +106,10 @@ def scheduler_run():
 @click.option("--port", type=int, default=None, help="default: SERVE_PORT; 0 picks a free port")
 def serve(host, port):
     """Serve the API with waitress until interrupted (production; settings SERVE_* in config/settings.py)."""
+    from app.boot import start
     from app.serving import create_server
-    server = create_server(current_app._get_current_object(), host, port)
+    app = current_app._get_current_object()
+    start(app)
+    server = create_server(app, host, port)
     click.echo(f"serving on http://{server.effective_host}:{server.effective_port}")
     server.run()

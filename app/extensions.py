@@ -1,6 +1,9 @@
-"""Unbound singletons, bound to one app by create_app(). Nothing here connects at import time."""
+"""Unbound singletons, bound to one app by create_app(). Nothing here connects at import time.
+
+Each registers itself in `app.extensions["fulfilment"]`; `state(app)` is the one way to read them per app."""
 import threading
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_smorest import Api
@@ -22,6 +25,7 @@ class Database:
 
     def init_app(self, app) -> None:
         self.configure(app.config["DATABASE_URL"])
+        state(app, create=True).database = self
         app.teardown_appcontext(lambda exc: self.session.remove())
 
     def configure(self, url: str) -> None:
@@ -75,9 +79,32 @@ class Runtime:
         self.clock = clock
 
     def init_app(self, app) -> None:
+        state(app, create=True).runtime = self
         self.settings = app.config
         self.engine = Engine(limits=Limits.from_settings(app.config))
         install_clock(self.clock.now)
+
+
+@dataclass
+class AppState:
+    """What one app holds: its database, its runtime, whether its entry point has booted it."""
+    database: Database | None = None
+    runtime: Runtime | None = None
+    booted: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+EXTENSION = "fulfilment"
+
+
+def state(app=None, create: bool = False) -> AppState:
+    """The per-app state of `app` (default: the current app), registered by create_app()."""
+    if app is None:
+        from flask import current_app
+        app = current_app._get_current_object()
+    if create:
+        return app.extensions.setdefault(EXTENSION, AppState())
+    return app.extensions[EXTENSION]
 
 
 db = Database()

@@ -103,8 +103,11 @@ def build_app(database_url: str, workdir: Path):
     os.environ.update(DATABASE_URL=database_url, ATTACHMENT_DIR=str(workdir / "files"),
                       SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
     from app import create_app
+    from app.boot import prepare_database
     from config.settings import Testing
-    return create_app(Testing())
+    app = create_app(Testing())
+    prepare_database(app)
+    return app
 
 
 class Server:

@@ -27,8 +27,11 @@ def build_app(workdir: str):
     os.environ.update(DATABASE_URL=f"sqlite:///{workdir}/bench.db", ATTACHMENT_DIR=f"{workdir}/files",
                       TEST_CLOCK="1", SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
     from app import create_app
+    from app.boot import prepare_database
     from config.settings import Testing
-    return create_app(Testing())
+    app = create_app(Testing())
+    prepare_database(app)
+    return app
 
 
 def principals() -> dict:

@@ -49,7 +49,9 @@ def start_app(workdir: Path):
 
     from app import create_app
     from config.settings import Development
+    from app.boot import start
     app = create_app(Development())
+    start(app)  # migrate, deploy, in-process scheduler: the embedded default's start-up
     for noisy in ("werkzeug", "app.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)

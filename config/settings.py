@@ -44,7 +44,8 @@ class Config:
         self.OPENAPI_URL_PREFIX = "/api"
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.OPENAPI_SWAGGER_UI_PATH = "docs"
-        self.OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+        self.OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"  # app/web: served from the swagger-ui-dist package
+        self.OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}  # no call to swagger.io's validator: offline
         self.JSON_SORT_KEYS = False
         # What one diagram may ask of the engine (app/engine/limits.py; refused at deploy when literal,
         # an order `error` when computed): interpreter steps, collection items and string characters per

@@ -44,7 +44,10 @@ def app(database_url, tmp_path_factory):
     from config.settings import Testing
     os.environ.update(DATABASE_URL=database_url, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("files")),
                       TEST_CLOCK="1", SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
-    return create_app(Testing())
+    from app.boot import prepare_database
+    built = create_app(Testing())
+    prepare_database(built)  # create_app only wires: migrate and deploy bpmn/ as `flask db upgrade` does
+    return built
 
 
 @pytest.fixture(autouse=True)

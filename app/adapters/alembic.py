@@ -1,9 +1,11 @@
 """Alembic, driven from code: `flask db upgrade` and the embedded default's upgrade on start."""
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+logging.getLogger("alembic").setLevel(logging.WARNING)  # no "Context impl" / "Will assume" INFO lines
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 

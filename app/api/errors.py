@@ -1,7 +1,7 @@
 """Every error leaves as application/problem+json (RFC 9457) with the contract's `code`."""
 import logging
 
-from flask import Response, json, request
+from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import (BadRequestError, ConflictError, DomainError, ForbiddenError, NotFoundError,
@@ -44,11 +44,19 @@ def handle_http_error(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
         return problem(422, code, title, "Some fields are not valid.", errors=_flatten(data["messages"]))
-    response = problem(status, code, title, exc.description or title)
+    response = _body_too_large() if status == 413 else problem(status, code, title, exc.description or title)
     for name, value in exc.get_headers():  # Allow on a 405 (RFC 9110 §15.5.6), WWW-Authenticate...
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
+
+
+def _body_too_large() -> Response:
+    """A request body past MAX_CONTENT_LENGTH, refused before it is read: say the limits in bytes."""
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    detail = (f"attachments are limited to {limit} bytes (request bodies to "
+              f"{current_app.config['MAX_CONTENT_LENGTH']} bytes)")
+    return problem(413, PayloadTooLargeError.code, PayloadTooLargeError.title, detail, limit_bytes=limit)
 
 
 def _flatten(messages: dict) -> dict:

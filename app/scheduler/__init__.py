@@ -1,4 +1,4 @@
-"""APScheduler wiring: one job that fires due timers; the work itself is a service call."""
+"""APScheduler wiring: a table of jobs, each run inside the app's context; the work is a service call."""
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -10,26 +10,44 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 
 
-def _tick() -> None:
-    try:
-        fired = fire_due_timers()
-        if fired:
-            log.info("fired timers of %d instance(s)", fired)
-    except Exception:  # a failed tick must not kill the scheduler; the next one retries
-        log.exception("timer tick failed")
+def _fire_timers() -> None:
+    fired = fire_due_timers()
+    if fired:
+        log.info("fired timers of %d instance(s)", fired)
+
+
+# (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
+JOBS = (
+    ("fire_due_timers", _fire_timers, {"trigger": "interval", "seconds": TICK_SECONDS}),
+)
+
+
+def _in_context(app, job_id: str, function):
+    def run() -> None:
+        try:
+            with app.app_context():
+                function()
+        except Exception:  # a failed run must not kill the scheduler; the next one retries
+            log.exception("scheduled job %s failed", job_id)
+    return run
+
+
+def _add_jobs(target, app) -> None:
+    for job_id, function, trigger in JOBS:
+        target.add_job(_in_context(app, job_id, function), id=job_id, max_instances=1, coalesce=True, **trigger)
 
 
 class Scheduler:
-    """Polls the indexed `next_timer_at` every second: a due timer fires within about a second."""
+    """The in-process scheduler of the embedded default, and standalone workers."""
 
     def __init__(self) -> None:
         self._background: BackgroundScheduler | None = None
 
-    def start_background(self) -> None:
+    def start_background(self, app) -> None:
         """In-process scheduler for the embedded default."""
         if self._background is None:
             self._background = BackgroundScheduler(daemon=True)
-            self._background.add_job(_tick, "interval", seconds=TICK_SECONDS, max_instances=1, coalesce=True)
+            _add_jobs(self._background, app)
             self._background.start()
 
     def shutdown(self) -> None:
@@ -38,10 +56,10 @@ class Scheduler:
             self._background = None
 
     @staticmethod
-    def run_forever() -> None:
+    def run_forever(app) -> None:
         """A standalone scheduler worker (`flask scheduler run`); any number may share one database."""
         blocking = BlockingScheduler()
-        blocking.add_job(_tick, "interval", seconds=TICK_SECONDS, max_instances=1, coalesce=True)
+        _add_jobs(blocking, app)
         blocking.start()
 
 

@@ -5,7 +5,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app.errors import ConflictError, UnauthenticatedError, ValidationFailedError
+from app.errors import ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Principal
 from app.actors import REVIEW_ROLES, ROLES
@@ -58,3 +58,21 @@ def authenticate(token: str | None) -> Actor:
         if found is None:
             raise UnauthenticatedError("unknown token")
         return Actor(found.name, found.role, found.review_role)
+
+
+def list_principals() -> list[dict]:
+    """Every principal, by name, without tokens."""
+    with transaction(readonly=True) as session:
+        return [{"name": p.name, "role": p.role, "review_role": p.review_role, "created_at": p.created_at}
+                for p in session.scalars(select(Principal).order_by(Principal.name))]
+
+
+def rotate_token(name: str) -> str:
+    """Replace a principal's token (a lost one): the old token stops working, the new one is returned."""
+    token = secrets.token_urlsafe(32)
+    with transaction() as session:
+        found = session.scalars(select(Principal).where(Principal.name == name)).first()
+        if found is None:
+            raise NotFoundError(f"no principal named {name!r}")
+        found.token_hash = hash_token(token)
+    return token

@@ -10,6 +10,8 @@ from flask import Blueprint, Response, redirect, render_template, send_from_dire
 
 WEB_DIR = Path(__file__).resolve().parent
 BPMN_JS_DIST = WEB_DIR / "node_modules" / "bpmn-js" / "dist"
+SWAGGER_UI_DIST = WEB_DIR / "node_modules" / "swagger-ui-dist"
+SWAGGER_UI_ASSETS = "/api/docs/assets/"  # OPENAPI_SWAGGER_UI_URL points here
 INSTALL_COMMAND = "npm install --prefix app/web"
 # bpmn-js sets inline style attributes on its SVG and embeds its icon font as a data: URI.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -18,6 +20,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; connect-src '
 
 blueprint = Blueprint("web", __name__, url_prefix="/web", template_folder="templates",
                       static_folder="static", static_url_path="/static")
+landing = Blueprint("landing", __name__, template_folder="templates")
+swagger_ui = Blueprint("swagger_ui_assets", __name__, url_prefix=SWAGGER_UI_ASSETS.rstrip("/"))
+blueprints = (blueprint, landing, swagger_ui)
 
 
 def bpmn_js_installed() -> bool:
@@ -66,3 +71,18 @@ def bpmn_js(filename: str):
         return Response(f"bpmn-js is not installed: run `{INSTALL_COMMAND}` in the project directory.\n",
                         status=503, mimetype="text/plain")
     return send_from_directory(BPMN_JS_DIST, filename, max_age=3600)
+
+
+@landing.get("/")
+def home():
+    """The landing page: links to the pages for people and to the API's documentation."""
+    return render_template("landing.html")
+
+
+@swagger_ui.get("/<path:filename>")
+def swagger_ui_asset(filename: str):
+    """Swagger UI's files (bundle, preset, CSS) from the swagger-ui-dist npm package, never a CDN."""
+    if not (SWAGGER_UI_DIST / "swagger-ui-bundle.js").is_file():
+        return Response(f"swagger-ui-dist is not installed: run `{INSTALL_COMMAND}` in the project directory.\n",
+                        status=503, mimetype="text/plain")
+    return send_from_directory(SWAGGER_UI_DIST, filename, max_age=3600)

@@ -1,4 +1,5 @@
 """Attachments over real HTTP: content-addressed storage, who may download, size limit."""
+import io
 import hashlib
 import uuid
 from pathlib import Path
@@ -115,6 +116,7 @@ def test_an_upload_over_the_limit_is_payload_too_large(api, cast, limit):
     assert response.status_code == 413, response.text
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == "payload_too_large"
+    assert response.json()["limit_bytes"] == 1000 and "1000 bytes" in response.json()["detail"]
 
 
 def test_a_refused_upload_leaves_no_file_behind(app, api, cast, limit):
@@ -244,3 +246,14 @@ def test_an_attachment_sent_with_a_refused_action_stays_private(api, cast, place
     refused = act(cast.buyer, order, "submit_requirement", {}, [attachment["id"]])  # no description
     assert refused.status_code == 422, refused.text
     assert download(api, cast.seller, attachment["id"]).status_code == 404
+
+
+def test_a_body_past_the_request_limit_is_refused_unread_saying_the_limits(app, cast, limit, monkeypatch):
+    limit(1000)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    response = app.test_client().post("/api/v1/attachments", headers={"Authorization": f"Bearer {cast.buyer.token}"},
+                                      data={"file": (io.BytesIO(b"x" * 5000), "big.pdf")})
+    assert response.status_code == 413
+    problem = response.get_json()
+    assert problem["code"] == "payload_too_large" and problem["limit_bytes"] == 1000
+    assert "1000 bytes" in problem["detail"] and "2000 bytes" in problem["detail"]

@@ -52,3 +52,30 @@ def test_the_pages_forbid_foreign_scripts_and_keep_the_order_id_as_text(client, 
 def test_web_redirects_to_the_editor(client):
     response = client.get("/web/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/web/editor")
+
+
+def test_the_swagger_ui_assets_come_from_the_npm_package(client, app):
+    assert app.config["OPENAPI_SWAGGER_UI_URL"] == web.SWAGGER_UI_ASSETS
+    page = client.get("/api/docs").get_data(as_text=True)
+    for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        assert f"{web.SWAGGER_UI_ASSETS}{name}" in page
+        response = client.get(f"{web.SWAGGER_UI_ASSETS}{name}")
+        assert response.status_code == 200, name
+        assert response.data == (web.SWAGGER_UI_DIST / name).read_bytes()
+    assert "//" not in page.replace("http://", "").replace("https://", "") or "cdn" not in page.lower()
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_without_swagger_ui_dist_the_assets_answer_503_naming_the_install_command(client, monkeypatch, tmp_path):
+    monkeypatch.setattr(web, "SWAGGER_UI_DIST", tmp_path / "swagger-ui-dist")
+    response = client.get(f"{web.SWAGGER_UI_ASSETS}swagger-ui-bundle.js")
+    assert response.status_code == 503 and "npm install --prefix app/web" in response.get_data(as_text=True)
+
+
+def test_the_landing_page_links_the_pages_and_the_docs(client):
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for href in ("/web/editor", "/api/docs", "/api/openapi.json", "/healthz"):
+        assert f'href="{href}"' in page
+        assert client.get(href).status_code in (200, 302), href

@@ -8,9 +8,10 @@ from waitress import create_server
 
 
 def main() -> None:
-    from app import create_app
+    from app import boot, create_app
     from tests.fuzz.seed import seed
     app = create_app()
+    boot.prepare_database(app)
     seeded = seed(app)
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     print("FUZZ-SERVER " + json.dumps({"url": f"http://127.0.0.1:{server.effective_port}", **seeded}), flush=True)

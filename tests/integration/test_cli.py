@@ -99,3 +99,54 @@ def test_the_real_flask_command_prints_the_token_alone_on_the_last_line_of_stdou
     token = last_line(done.stdout)
     assert " " not in token
     assert api.get("/api/v1/orders", token).status_code == 200
+
+
+def _flask(app, database_url, *args):
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": database_url, "SCHEDULER_ENABLED": "0", "FLASK_CONFIG": "testing",
+           "ATTACHMENT_DIR": app.config["ATTACHMENT_DIR"]}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_principal_create_help_lists_every_role(app):
+    from app.actors import REVIEW_ROLES, ROLES
+    result = app.test_cli_runner().invoke(args=["principal", "create", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert all(role in text for role in ROLES + REVIEW_ROLES)
+
+
+def test_principal_list_shows_names_and_roles_without_tokens(app, principal_create):
+    name = new_name("listed")
+    token = last_line(principal_create(name, "--role", "reviewer", "--review-role", "rep_office").stdout)
+    result = app.test_cli_runner().invoke(args=["principal", "list"])
+    assert result.exit_code == 0, result.output
+    assert f"{name}\treviewer\trep_office" in result.output.splitlines()
+    assert token not in result.output
+
+
+def test_principal_rotate_prints_a_new_token_and_the_old_one_stops_working(api, app, principal_create):
+    name = new_name("rotated")
+    old = last_line(principal_create(name, "--role", "buyer").stdout)
+    result = app.test_cli_runner().invoke(args=["principal", "rotate", name])
+    assert result.exit_code == 0, result.output
+    new = last_line(result.stdout)
+    assert new != old and " " not in new
+    assert api.get("/api/v1/orders", old).status_code == 401
+    assert api.get("/api/v1/orders", new).status_code == 200
+
+
+def test_rotating_an_unknown_principal_fails(app):
+    result = app.test_cli_runner().invoke(args=["principal", "rotate", new_name("nobody")])
+    assert result.exit_code != 0 and "no principal named" in result.output
+
+
+def test_cli_commands_print_no_alembic_lines_and_do_not_migrate(app, database_url):
+    done = _flask(app, database_url, "principal", "list")
+    assert done.returncode == 0, done.stderr
+    assert "alembic" not in (done.stdout + done.stderr).lower()
+    upgraded = _flask(app, database_url, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "alembic" not in (upgraded.stdout + upgraded.stderr).lower()
+    assert "database is at the latest revision" in upgraded.stdout

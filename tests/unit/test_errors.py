@@ -78,7 +78,9 @@ def test_the_api_answers_each_error_with_its_problem_document(cls):
     (werkzeug.exceptions.ServiceUnavailable(), (503, "internal_error", "Internal error")),
 ], ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None)
 def test_http_errors_outside_the_services_reuse_the_same_codes_and_titles(http_error, expected):
-    with Flask(__name__).test_request_context():
+    bare = Flask(__name__)
+    bare.config.update(MAX_ATTACHMENT_BYTES=1000, MAX_CONTENT_LENGTH=2000)  # a 413 says the limits
+    with bare.test_request_context():
         response = handle_http_error(http_error)
     body = response.get_json(force=True)
     assert (response.status_code, body["code"], body["title"]) == expected

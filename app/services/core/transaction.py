@@ -6,13 +6,33 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 
+OPEN = "fulfilment.transaction_open"  # marker in session.info while a transaction() scope runs
+
+
+class NestedTransactionError(RuntimeError):
+    """A programming error: a use case opened transaction() inside another one."""
+
 
 @contextmanager
 def transaction(readonly: bool = False):
     """One use case = one transaction: commit on success, roll back on any error, always close.
 
-    `readonly` use cases do not take SQLite's write lock (a plain BEGIN; WAL readers see a snapshot)."""
+    `readonly` use cases do not take SQLite's write lock (a plain BEGIN; WAL readers see a snapshot).
+    Scopes do not nest: the outer use case owns the one transaction (NestedTransactionError)."""
     session = db.session()
+    if session.info.get(OPEN):
+        raise NestedTransactionError("transaction() opened inside another transaction(); "
+                                     "call the inner use case's helpers with the outer session instead")
+    session.info[OPEN] = True
+    try:
+        with _scope(session, readonly):
+            yield session
+    finally:
+        session.info.pop(OPEN, None)
+
+
+@contextmanager
+def _scope(session, readonly: bool):
     with nullcontext() if readonly else db.writer():
         if readonly:
             session.connection(execution_options={"readonly": True})

@@ -68,7 +68,7 @@ def _spool(stream, limit: int) -> tuple[Path, str, int]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise PayloadTooLargeError(f"attachments are limited to {limit} bytes")
+                    raise PayloadTooLargeError(f"attachments are limited to {limit} bytes", limit_bytes=limit)
                 digest.update(chunk)
                 tmp.write(chunk)
         except BaseException:

@@ -1,6 +1,7 @@
 """Placing, reading and listing orders."""
 import hashlib
 import json
+from datetime import timezone
 from decimal import Decimal
 
 from sqlalchemy import exists, select
@@ -8,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Order, ProcessInstance, Task
+from app.models import Order, Principal, ProcessInstance, Task
 from app.services.core import audit
 from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
@@ -24,7 +25,8 @@ SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestrat
 def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
     """Create a paid order and start its supervision; the same body again returns the same order."""
     authorize(actor, "orders.place")
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    digests = _digests(body)
+    digest = digests[0]
     _check_order_rules(body)
     if body["product"]["delivery_type"] == "manual_service" and not body["product"].get("manual_kind"):
         body["product"]["manual_kind"] = "standard"  # the guide's default manual-service flow
@@ -32,7 +34,8 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
             if existing is not None:
-                return _replay(session, existing, digest, actor), False
+                return _replay(session, existing, digests, actor), False
+            _check_parties(session, body)
             order = _new_order(body, digest, actor)
             session.add(order)
             session.flush()
@@ -43,11 +46,30 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
     except IntegrityError:  # a concurrent placement of the same order_no won the insert
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
-            return _replay(session, existing, digest, actor), False
+            return _replay(session, existing, digests, actor), False
 
 
-def _replay(session, existing: Order, digest: str, actor: Actor) -> dict:
-    if existing.request_hash != digest or existing.placed_by != actor.name:
+def _digests(body: dict) -> tuple[str, str]:
+    """The body's fingerprint with `paid_at` as a UTC instant (the same instant in any offset is the
+    same body), then the one orders placed before that rule were stored with (the offset as written)."""
+    def digest(value: dict) -> str:
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    return digest({**body, "paid_at": body["paid_at"].astimezone(timezone.utc)}), digest(body)
+
+
+def _check_parties(session, body: dict) -> None:
+    """The buyer and the seller are principals of those roles (422 naming the field otherwise)."""
+    errors = {}
+    for field in ("buyer", "seller"):
+        role = session.scalar(select(Principal.role).where(Principal.name == body[field]))
+        if role != field:
+            errors[field] = [f"no {field} principal named {body[field]!r}"]
+    if errors:
+        raise ValidationFailedError(errors)
+
+
+def _replay(session, existing: Order, digests: tuple[str, str], actor: Actor) -> dict:
+    if existing.request_hash not in digests or existing.placed_by != actor.name:
         raise ConflictError(f"order_no {existing.order_no} was already placed, with another body or by "
                             "another principal")
     return present_order(session, existing, actor)

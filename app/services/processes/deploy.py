@@ -4,11 +4,12 @@ import logging
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from app.engine import BpmnParseError, Definition, parse_definition
 from app.engine.lint import Vocabulary, lint_document
 from app.engine.specs import as_utf8, read_xml
-from app.errors import InvalidBpmnError, NotFoundError, PayloadTooLargeError
+from app.errors import InvalidBpmnError, PayloadTooLargeError
 from app.extensions import db, runtime
 from app.models import ProcessDefinition
 from app.actors import REVIEW_ROLES
@@ -77,10 +78,22 @@ def deploy_upload(actor: Actor, xml: bytes, filename: str) -> tuple[dict, bool]:
     authorize(actor, "definitions.deploy")
     limit = runtime.settings["MAX_BPMN_BYTES"]
     if len(xml) > limit:
-        raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes")
-    with transaction() as session:
-        found, created = deploy(session, xml, filename)
-        return {"key": found.key, "version": found.version, "sha256": found.sha256}, created
+        raise PayloadTooLargeError(f"diagrams are limited to {limit} bytes", limit_bytes=limit)
+    found = deploy_once(xml, filename)
+    return {"key": found[0], "version": found[1], "sha256": found[3]}, found[2]
+
+
+def deploy_once(xml: bytes, filename: str) -> tuple[str, int, bool, str]:
+    """(key, version, created, sha256) in a transaction of its own; a concurrent deploy of the same
+    content that wins the unique constraint is no failure: the row it stored is returned."""
+    try:
+        with transaction() as session:
+            found, created = deploy(session, xml, filename)
+            return found.key, found.version, created, found.sha256
+    except IntegrityError:
+        with transaction() as session:
+            found, created = deploy(session, xml, filename)
+            return found.key, found.version, created, found.sha256
 
 
 def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
@@ -88,12 +101,7 @@ def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
     if not inspect(db.engine).has_table("process_definition"):
         log.warning("schema missing: run `flask --app wsgi db upgrade`; BPMN not deployed")
         return []
-    deployed = []
-    for path in sorted(Path(directory).glob("*.bpmn")):
-        with transaction() as session:
-            found, created = deploy(session, path.read_bytes(), filename=path.name)
-            deployed.append((found.key, found.version, created))
-    return deployed
+    return [deploy_once(path.read_bytes(), path.name)[:3] for path in sorted(Path(directory).glob("*.bpmn"))]
 
 
 def list_definitions(actor: Actor) -> list[dict]:

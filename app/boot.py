@@ -1,0 +1,42 @@
+"""What an entry point does once per process, never create_app(): logging, schema, BPMN, scheduler."""
+import logging
+
+import click
+
+from app.adapters.alembic import upgrade
+
+
+def configure_logging() -> None:
+    """The entry points' logging: INFO with timestamps; the chatty libraries at WARNING."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # and this one every tick
+
+
+def prepare_database(app, migrate: bool = True) -> list[tuple[str, int, bool]]:
+    """Apply migrations (when asked), then deploy new or changed BPMN from BPMN_DIR."""
+    from app.services.processes.deploy import deploy_directory
+    if migrate:
+        upgrade(app.config["DATABASE_URL"])
+    with app.app_context():
+        return deploy_directory(app.config["BPMN_DIR"])
+
+
+def start(app) -> None:
+    """The embedded default's start-up (`flask run`, `flask serve`, a WSGI server): once per app."""
+    from app.extensions import state
+    booted = state(app)
+    if booted.booted:
+        return
+    booted.booted = True
+    configure_logging()
+    prepare_database(app, migrate=app.config["AUTO_MIGRATE"])
+    if app.config["SCHEDULER_ENABLED"]:
+        from app.scheduler import scheduler
+        scheduler.start_background(app)
+
+
+def serving() -> bool:
+    """True under `flask run` and WSGI servers; false while a CLI command loads the app."""
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name in ("run", "serve")
