@@ -8,6 +8,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     """Build the application: settings, database, engine, API, CLI, pages. Connects to nothing."""
     from app import api as api_package, cli, web
     from app.extensions import api, db, runtime
+    from app.services.fulfilment import completion
 
     settings = config if isinstance(config, Config) else load(config)
     app = Flask(__name__, instance_relative_config=False)
@@ -16,6 +17,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     db.init_app(app)
     runtime.init_app(app)
+    completion.register()  # the per-kind completion hooks
     api.init_app(app)
     api_package.register(app, api)
     cli.register(app)

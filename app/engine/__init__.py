@@ -21,7 +21,7 @@ class Engine:
         return WorkflowInstance.start(definition, data, self.script_engine)
 
     def load(self, definition: Definition, state: dict, owner: str | None = None) -> WorkflowInstance:
-        """Rebuild a saved instance; engine errors it raises name `owner` (the order id)."""
+        """Rebuild a saved instance; engine errors it raises name `owner` (the process instance id)."""
         return WorkflowInstance.load(definition, state, self.script_engine, owner)
 
 

@@ -69,6 +69,7 @@ class Task(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    process_instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     node_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str]
     name_zh: Mapped[str | None]

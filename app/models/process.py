@@ -1,4 +1,4 @@
-"""Deployed BPMN versions and the running process instance of each supervised order."""
+"""Deployed BPMN versions and the process instances (one per run, of a kind) of the orders."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -29,14 +29,20 @@ class ProcessDefinition(Base):
         return f"{self.key}@{self.version}"
 
 
+SUPERVISION = "supervision"  # the kind every supervised order has one of; `refund`, `purchase`... later
+
+
 class ProcessInstance(Base):
-    """Engine state of one order, serialized without the spec; `version_id` is the optimistic lock."""
+    """Engine state of one process run on an order, serialized without the spec; `version_id` is the
+    optimistic lock. At most one instance per (order, kind) for now (docs/decisions.md)."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),)
+    __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),
+                      UniqueConstraint("order_id", "kind", name="uq_process_instance_order_kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=SUPERVISION, server_default=SUPERVISION)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     state: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))  # running | completed | error

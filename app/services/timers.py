@@ -15,25 +15,25 @@ def _due(now, seen: set[str]):
              .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
                     ProcessInstance.status == "running")
              .order_by(ProcessInstance.next_timer_at).limit(1))
-    return query.where(ProcessInstance.order_id.not_in(seen)) if seen else query
+    return query.where(ProcessInstance.id.not_in(seen)) if seen else query
 
 
 def fire_due_timers(max_instances: int = 1000) -> int:
     """Fire every due timer now; returns how many instances advanced. Safe with many workers."""
-    seen: set[str] = set()
+    seen: set[int] = set()
     fired = 0
     while len(seen) < max_instances:
-        order_id, count = _fire_one(seen)
-        if order_id is None:
+        instance_id, count = _fire_one(seen)
+        if instance_id is None:
             break
-        seen.add(order_id)
+        seen.add(instance_id)
         fired += bool(count)
     return fired
 
 
-def _fire_one(seen: set[str]) -> tuple[str | None, int]:
-    """Advance the earliest due instance not seen in this tick; (order id, timers fired)."""
-    order_id = None
+def _fire_one(seen: set[int]) -> tuple[int | None, int]:
+    """Advance the earliest due instance not seen in this tick; (instance id, timers fired)."""
+    instance_id = None
     try:
         with transaction() as session:
             now = runtime.clock.now()
@@ -43,7 +43,7 @@ def _fire_one(seen: set[str]) -> tuple[str | None, int]:
             instance = session.scalars(query).first()
             if instance is None:
                 return None, 0
-            order_id = instance.order_id
+            instance_id, order_id = instance.id, instance.order_id
             order = session.get(Order, order_id)
             due = instance.next_timer_at
             workflow = open_workflow(instance)
@@ -52,7 +52,7 @@ def _fire_one(seen: set[str]) -> tuple[str | None, int]:
                 audit.record(session, order_id, SYSTEM, "timer_fired", node=timer["node"],
                              data={"due_at": due.isoformat(), "attached_to": timer["attached_to"]})
             save_workflow(session, order, instance, workflow, SYSTEM)
-            return order_id, len(fired)
+            return instance_id, len(fired)
     except WorkflowError as err:
-        record_engine_failure(order_id, err)
-        return order_id, 0
+        record_engine_failure(instance_id, err)
+        return instance_id, 0

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Appeal, Notification, Order, Task
-from app.services.core import audit
+from app.services.core import audit, events
 from app.services.core.access import authorize, is_party, visible_order
 from app.services.evidence.attachments import link_attachments
 from app.services.appeals.policy import check_appeal_allowed
@@ -32,7 +32,8 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         if instance.frozen_at is not None:
             raise ConflictError("an appeal is already open for this order")
         now = runtime.clock.now()
-        tasks = session.scalars(select(Task).where(Task.order_id == order.id, Task.status == "ready")).all()
+        tasks = session.scalars(select(Task).where(Task.process_instance_id == instance.id,
+                                                   Task.status == "ready")).all()
         check_appeal_allowed(instance, order, actor, tasks)
         ready = [t.node_id for t in tasks]
         appeal = Appeal(order_id=order.id, appellant=actor.name, appellant_role=actor.role, reason=reason,
@@ -44,6 +45,8 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         session.flush()
         audit.record(session, order.id, actor, "appeal_opened", data={"appeal_id": appeal.id, "reason": reason,
                      "demand": demand, "frozen_nodes": list(ready)}, attachments=attachments)
+        events.record_event(session, order, "appeal.opened", {"appeal_id": appeal.id, "appellant_role": actor.role,
+                                                              "opened_at": now.isoformat()})
         return present_appeal(appeal, order)
 
 
@@ -92,6 +95,8 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
         audit.record(session, order.id, actor, "appeal_resolved", data={
             "appeal_id": appeal.id, "outcome": outcome, "note": note,
             "refund_amount": str(refund_amount) if refund_amount is not None else None})
+        events.record_event(session, order, "appeal.resolved", {"appeal_id": appeal.id, "outcome": outcome,
+                                                                "order_status": order.status})
         return present_appeal(appeal, order)
 
 

@@ -1,4 +1,7 @@
-"""Loading, advancing and saving process instances; helpers that take the caller's session."""
+"""Loading, advancing and saving process instances; helpers that take the caller's session.
+
+Everything here works per instance: an order may run several processes (one per kind)."""
+from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
@@ -9,39 +12,67 @@ from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance, Task
-from app.services.core import audit
-from app.services.fulfilment.acceptance import check_earned_completion
+from app.models.process import SUPERVISION
+from app.services.core import audit, events
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.transaction import transaction
 
+# kind -> what the end of an instance of that kind does to its order (fulfilment registers supervision's)
+CompletionHook = Callable[..., None]
+COMPLETION_HOOKS: dict[str, CompletionHook] = {}
 
-def lock_instance(session, order_id: str) -> ProcessInstance:
-    """The order's instance row, locked for this transaction (FOR UPDATE; SQLite locks at BEGIN).
+
+def register_completion(kind: str, hook: CompletionHook) -> None:
+    """`hook(session, order, instance, workflow, actor)` runs when an instance of `kind` completes."""
+    COMPLETION_HOOKS[kind] = hook
+
+
+def lock_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance:
+    """The order's instance of `kind`, locked for this transaction (FOR UPDATE; SQLite locks at BEGIN).
 
     Everything the session read before is expired, so the order, appeal... reload as they are once we
     hold the lock (another transaction may have changed them while we waited)."""
-    session.expire_all()
-    query = (select(ProcessInstance).where(ProcessInstance.order_id == order_id)
-             .execution_options(populate_existing=True))
-    if db.is_postgres:
-        query = query.with_for_update(of=ProcessInstance)
-    found = session.scalars(query).first()
+    found = _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
     if found is None:
-        raise ConflictError("this order has no supervision process")
+        raise ConflictError(f"this order has no {kind} process")
     return found
 
 
+def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
+    """One instance by its id, locked like lock_instance."""
+    found = _locked(session, ProcessInstance.id == instance_id)
+    if found is None:
+        raise NotFoundError("no such process instance")
+    return found
+
+
+def _locked(session, where) -> ProcessInstance | None:
+    session.expire_all()
+    query = select(ProcessInstance).where(where).execution_options(populate_existing=True)
+    if db.is_postgres:
+        query = query.with_for_update(of=ProcessInstance)
+    return session.scalars(query).first()
+
+
+def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:
+    """The order's instance of `kind`, unlocked (for reading), or None."""
+    return session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order_id,
+                                                         ProcessInstance.kind == kind)).first()
+
+
 def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
-    return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.order_id)
+    """The instance's engine state; its WorkflowErrors name the instance id as `owner`."""
+    return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.id)
 
 
-def start_instance(session, order: Order, process_key: str, data: dict) -> ProcessInstance:
-    """Start the order's process at its current version and save the first waits."""
+def start_instance(session, order: Order, process_key: str, data: dict, kind: str = SUPERVISION) -> ProcessInstance:
+    """Start a process of `kind` on the order at its current version and save the first waits."""
     definition = current_definition(session, process_key)
-    instance = ProcessInstance(order_id=order.id, definition_id=definition.id, definition=definition,
+    instance = ProcessInstance(order_id=order.id, kind=kind, definition_id=definition.id, definition=definition,
                                state={}, status="running", updated_at=runtime.clock.now())
     session.add(instance)
+    session.flush()  # the task rows name the instance
     try:
         with session.begin_nested():  # a failing start leaves the order, in `error`, for operations
             workflow = runtime.engine.start(parsed(definition), data)
@@ -53,17 +84,17 @@ def start_instance(session, order: Order, process_key: str, data: dict) -> Proce
 
 def save_workflow(session, order: Order, instance: ProcessInstance, workflow: WorkflowInstance,
                   actor: Actor) -> None:
-    """Write state, next timer and the inbox projection; close the order when the process ended."""
+    """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended."""
     now = runtime.clock.now()
     instance.state = workflow.dump()
     instance.next_timer_at = workflow.next_timer_at()
     instance.updated_at = now
-    sync_tasks(session, order, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
+    sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
-        if order.status == "processing":  # operations' outcomes finish the order themselves
-            check_earned_completion(session, order, workflow.ended_at())
-            finish_order(session, order, "completed", actor)
+        hook = COMPLETION_HOOKS.get(instance.kind)  # a kind without a hook leaves the order as it is
+        if hook is not None:
+            hook(session, order, instance, workflow, actor)
 
 
 def finish_order(session, order: Order, status: str, actor: Actor) -> None:
@@ -74,22 +105,26 @@ def finish_order(session, order: Order, status: str, actor: Actor) -> None:
     if status == "completed" and order.accepted_at is None:
         order.accepted_at = now
     audit.record(session, order.id, actor, f"order_{status}", node="service_completed")
+    events.record_event(session, order, f"order.{status}", {
+        "status": status, "completed_at": now.isoformat(),
+        "refund_amount": str(order.refund_amount) if order.refund_amount is not None else None})
 
 
-def sync_tasks(session, order: Order, ready: list[UserTask], actor: Actor) -> None:
-    """Make the task rows say exactly what the engine says is ready."""
+def sync_tasks(session, order: Order, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> None:
+    """Make the instance's task rows say exactly what the engine says is ready (other instances' rows
+    are not touched)."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
     # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
     wanted = (Task.status == "ready") | Task.id.in_(list(ready_by_id))
-    rows = {r.id: r for r in session.scalars(select(Task).where(Task.order_id == order.id, wanted))}
+    rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:
             row.status, row.closed_at, row.closed_by = "completed", now, actor.name
     for task in ready:
         row = rows.get(task.id)
         if row is None:
-            row = Task(id=task.id, order_id=order.id)
+            row = Task(id=task.id, order_id=order.id, process_instance_id=instance.id)
             session.add(row)
         _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
         if row.status != "ready":
@@ -111,7 +146,7 @@ def _open_task(row: Task, task: UserTask, now: datetime) -> None:
 
 def records_engine_failures(use_case):
     """Decorates a use case: when the engine fails, its transaction has rolled back; then the failing
-    order is marked `error` in a transaction of its own, and the error goes on to the caller."""
+    instance is marked `error` in a transaction of its own, and the error goes on to the caller."""
 
     @wraps(use_case)
     def wrapper(*args, **kwargs):
@@ -125,16 +160,18 @@ def records_engine_failures(use_case):
     return wrapper
 
 
-def record_engine_failure(order_id: str, error: WorkflowError) -> None:
+def record_engine_failure(instance_id: int, error: WorkflowError) -> None:
     """Keep the last good state, mark the instance `error` with the engine's details (own transaction)."""
     with transaction() as session:
-        instance = lock_instance(session, order_id)
-        _mark_failed(session, session.get(Order, order_id), instance, error)
+        instance = lock_instance_by_id(session, instance_id)
+        _mark_failed(session, session.get(Order, instance.order_id), instance, error)
 
 
 def _mark_failed(session, order: Order, instance: ProcessInstance, error: WorkflowError) -> None:
+    """The instance goes to `error`; the order too when it is its supervision that failed."""
     instance.status, instance.error = "error", error.as_dict()
-    order.status = "error"
+    if instance.kind == SUPERVISION:
+        order.status = "error"
     audit.record(session, order.id, SYSTEM, "engine_error", node=error.element_id, data=error.as_dict())
 
 

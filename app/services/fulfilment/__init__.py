@@ -1,1 +1,1 @@
-"""fulfilment: see docs/architecture.md."""
+"""fulfilment: supervision of delivery (see docs/architecture.md)."""

@@ -60,19 +60,20 @@ def _accepting_nodes(session, order: Order) -> set:
     return {node for node, actions in rows if "accept" in (actions or [])}
 
 
-def check_earned_completion(session, order: Order, ended_at: list[str]) -> AuditEvent:
-    """The acceptance that lets the order complete; a WorkflowError (the order goes to `error`) if none."""
+def check_earned_completion(session, order: Order, ended_at: list[str], owner: int | None = None) -> AuditEvent:
+    """The acceptance that lets the order complete; a WorkflowError naming the supervision instance
+    `owner` (it and the order go to `error`) if none."""
     if COMPLETED_END not in ended_at:
-        raise _refused(order, f"the process ended at {', '.join(ended_at) or 'no end event'}, "
+        raise _refused(owner, f"the process ended at {', '.join(ended_at) or 'no end event'}, "
                               f"not at {COMPLETED_END}: the order cannot complete")
     acceptance = standing_acceptance(session, order)
     if acceptance is None:
-        raise _refused(order, "the process ended without an acceptance in the order's history "
+        raise _refused(owner, "the process ended without an acceptance in the order's history "
                               "(buyer, timer, activation or operations): the order cannot complete")
     return acceptance
 
 
-def _refused(order: Order, message: str) -> WorkflowError:
+def _refused(owner: int | None, message: str) -> WorkflowError:
     error = WorkflowError(message, element_id=COMPLETED_END)
-    error.owner = order.id
+    error.owner = owner
     return error

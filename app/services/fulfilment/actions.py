@@ -49,7 +49,7 @@ def _task_offering(session, order: Order, instance: ProcessInstance, action: str
         raise OrderFrozenError("an appeal is open: the order is frozen until operations resolve it")
     if order.status != "processing" or instance.status != "running":
         raise ConflictError(f"the order is {order.status}")
-    query = select(Task).where(Task.order_id == order.id, Task.status == "ready")
+    query = select(Task).where(Task.process_instance_id == instance.id, Task.status == "ready")
     if task_id is not None:
         query = query.where(Task.id == task_id)
     for task in session.scalars(query.order_by(Task.created_at)):
@@ -74,7 +74,7 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     authorize(actor, "tasks.complete")
     with transaction(readonly=True) as session:
         query = (select(Task).join(Order, Order.id == Task.order_id)
-                 .join(ProcessInstance, ProcessInstance.order_id == Task.order_id)
+                 .join(ProcessInstance, ProcessInstance.id == Task.process_instance_id)
                  .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None))
                  .order_by(Task.created_at, Task.id))
         if filters.get("delivery_type"):

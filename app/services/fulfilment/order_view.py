@@ -2,8 +2,9 @@
 import isodate
 from sqlalchemy import select
 
-from app.models import Appeal, LogisticsEvent, Order, ProcessInstance, Task
+from app.models import Appeal, LogisticsEvent, Order, Task
 from app.services.core.access import allowed, may_act
+from app.services.core.runtime import find_instance
 from app.actors import Actor
 
 COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_zh": "服务完成",
@@ -12,8 +13,9 @@ COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_
 
 def present_order(session, order: Order, actor: Actor) -> dict:
     """Order fields plus nodes, available actions, freeze, validity: what the caller may see now."""
-    instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
-    tasks = session.scalars(select(Task).where(Task.order_id == order.id, Task.status == "ready")
+    instance = find_instance(session, order.id)  # the order's supervision; other kinds show elsewhere
+    tasks = session.scalars(select(Task).where(Task.process_instance_id == (instance.id if instance else None),
+                                               Task.status == "ready")
                             .order_by(Task.created_at)).all()
     appeal = session.scalars(select(Appeal).where(Appeal.order_id == order.id, Appeal.status == "open")).first()
     frozen = bool(instance and instance.frozen_at)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, Principal, ProcessInstance, Task
-from app.services.core import audit
+from app.models.process import SUPERVISION
+from app.services.core import audit, events
 from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
 from app.services.fulfilment.order_view import COMPLETED_NODE, present_order
@@ -41,6 +42,9 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
             session.flush()
             audit.record(session, order.id, actor, "order_placed",
                          data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
+            events.record_event(session, order, "order.placed", {
+                "amount_paid": str(order.amount_paid), "paid_at": order.paid_at.isoformat(),
+                "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller})
             _start_supervision(session, order, body)
             return present_order(session, order, actor), True
     except IntegrityError:  # a concurrent placement of the same order_no won the insert
@@ -145,6 +149,7 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
                                                Task.node_id == filters["node"]))
         if filters.get("frozen") is not None:
-            frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.frozen_at.is_not(None))
+            frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
+                                    ProcessInstance.frozen_at.is_not(None))
             query = query.where(frozen if filters["frozen"] else ~frozen)
         return paginate(session, query, page, page_size, lambda o: present_order(session, o, actor))

@@ -1,19 +1,16 @@
 """An order's diagram with where it stands: the XML plus active and completed element ids."""
-from sqlalchemy import select
-
 from app.errors import NotFoundError
-from app.models import ProcessInstance
 from app.services.core.access import diagram_order
 from app.actors import Actor
 from app.services.core.transaction import transaction
-from app.services.core.runtime import open_workflow
+from app.services.core.runtime import find_instance, open_workflow
 
 
 def order_diagram(actor: Actor, order_id: str) -> dict:
     """Whoever may see the order, and analysts (who own the flows), may see its diagram."""
     with transaction(readonly=True) as session:
         order = diagram_order(session, actor, order_id)
-        instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == order.id)).first()
+        instance = find_instance(session, order.id)
         if instance is None:
             raise NotFoundError("this order has no supervision process")
         workflow = open_workflow(instance)

@@ -8,7 +8,7 @@ from app.services.core.access import authorize
 from app.actors import Actor
 from app.services.core.definitions import parsed, version_of
 from app.services.core.transaction import transaction
-from app.services.core.runtime import lock_instance, open_workflow, save_workflow
+from app.services.core.runtime import lock_instance_by_id, open_workflow, save_workflow
 
 
 def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int, dry_run: bool) -> dict:
@@ -19,18 +19,19 @@ def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int
     with transaction() as session:
         source, target = version_of(session, key, from_version), version_of(session, key, to_version)
         source_id, target_id = source.id, target.id
-        order_ids = session.scalars(select(ProcessInstance.order_id).where(
+        instance_ids = session.scalars(select(ProcessInstance.id).where(
             ProcessInstance.definition_id == source_id, ProcessInstance.status == "running")
             .order_by(ProcessInstance.id)).all()
-    results = [_migrate_one(actor, order_id, source_id, target_id, dry_run) for order_id in order_ids]
+    results = [_migrate_one(actor, instance_id, source_id, target_id, dry_run) for instance_id in instance_ids]
     return {"key": key, "from_version": from_version, "to_version": to_version, "dry_run": dry_run,
             "migrated": sum(r["result"] in ("migrated", "would_migrate") for r in results),
             "skipped": sum(r["result"] == "skipped" for r in results), "orders": results}
 
 
-def _migrate_one(actor: Actor, order_id: str, source_id: int, target_id: int, dry_run: bool) -> dict:
+def _migrate_one(actor: Actor, instance_id: int, source_id: int, target_id: int, dry_run: bool) -> dict:
     with transaction() as session:
-        instance = lock_instance(session, order_id)
+        instance = lock_instance_by_id(session, instance_id)
+        order_id = instance.order_id
         order = session.get(Order, order_id)
         report = {"order_id": order_id, "order_no": order.order_no}
         if instance.definition_id != source_id or instance.status != "running":
