@@ -68,7 +68,7 @@ class ValiditySchema(StrictSchema):
 class LogisticsEventSchema(StrictSchema):
     status = fields.String()
     at = fields.DateTime()
-    recipient_phone_matches = fields.Boolean()
+    recipient_phone_matches = fields.Boolean(attribute="phone_matches")
 
 
 class ShipmentSchema(StrictSchema):

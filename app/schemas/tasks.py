@@ -23,7 +23,7 @@ class TaskSchema(StrictSchema):
     order_id = fields.String()
     order_no = fields.String()
     delivery_type = fields.String()
-    node = fields.String()
+    node = fields.String(attribute="node_id")
     name = fields.String()
     name_zh = fields.String(allow_none=True)
     role = fields.String()

@@ -1,6 +1,7 @@
 """Placing, reading and listing orders."""
 import hashlib
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import exists, select
@@ -12,7 +13,7 @@ from app.models import Order, ProcessInstance, Task
 from app.services.core import audit
 from app.services.core.access import order_filter, require_role, visible_order
 from app.actors import SYSTEM, Actor
-from app.services.fulfilment.order_view import COMPLETED_NODE, present_order
+from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, present_order, present_orders
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.routing import process_key_for
 from app.services.core.transaction import Page, paginate, transaction
@@ -21,7 +22,7 @@ from app.services.core.runtime import finish_order, start_instance
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
 
-def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
+def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
     """Create a paid order and start its supervision; the same body again returns the same order."""
     require_role(actor, "platform")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
@@ -46,7 +47,7 @@ def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
             return _replay(session, existing, digest, actor), False
 
 
-def _replay(session, existing: Order, digest: str, actor: Actor) -> dict:
+def _replay(session, existing: Order, digest: str, actor: Actor) -> OrderView:
     if existing.request_hash != digest or existing.placed_by != actor.name:
         raise ConflictError(f"order_no {existing.order_no} was already placed, with another body or by "
                             "another principal")
@@ -103,7 +104,7 @@ def start_data(order: Order, facts: dict) -> dict:
             "billing_mode": order.billing["mode"], "auto_accept_at": None}
 
 
-def get_order(actor: Actor, order_id: str) -> dict:
+def get_order(actor: Actor, order_id: str) -> OrderView:
     """One order as the caller may see it."""
     with transaction(readonly=True) as session:
         return present_order(session, visible_order(session, actor, order_id), actor)
@@ -117,7 +118,7 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             query = query.where(Order.status == filters["status"])
         if filters.get("delivery_type"):
             query = query.where(Order.delivery_type == filters["delivery_type"])
-        if filters.get("node") == COMPLETED_NODE["id"]:
+        if filters.get("node") == COMPLETED_NODE.id:
             query = query.where(Order.status == "completed")
         elif filters.get("node"):
             query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
@@ -125,4 +126,5 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
         if filters.get("frozen") is not None:
             frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.frozen_at.is_not(None))
             query = query.where(frozen if filters["frozen"] else ~frozen)
-        return paginate(session, query, page, page_size, lambda o: present_order(session, o, actor))
+        found = paginate(session, query, page, page_size, lambda o: o)
+        return replace(found, items=present_orders(session, found.items, actor))
