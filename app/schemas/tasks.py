@@ -4,7 +4,8 @@ from app.schemas.common import AttachmentIds, StrictSchema, Text
 
 
 class ActionSchema(StrictSchema):
-    data = fields.Dict(load_default=dict)
+    data = fields.Dict(load_default=dict, metadata={
+        "description": "the fields of the form the task names for this action (see the process diagram)"})
     attachments = AttachmentIds()
 
 
