@@ -45,5 +45,5 @@ def _upload_metadata(upload) -> dict:
 def download(attachment_id):
     """The file's bytes, for its uploader, the parties of orders that reference it, and staff."""
     meta, path = attachments.readable(actor(), attachment_id)
-    return send_file(path, mimetype=meta["content_type"], download_name=meta["filename"], as_attachment=True,
-                     etag=meta["sha256"])
+    return send_file(path, mimetype=meta.content_type, download_name=meta.filename, as_attachment=True,
+                     etag=meta.sha256)

@@ -68,7 +68,7 @@ class ValiditySchema(StrictSchema):
 class LogisticsEventSchema(StrictSchema):
     status = fields.String()
     at = fields.DateTime()
-    recipient_phone_matches = fields.Boolean()
+    recipient_phone_matches = fields.Boolean(attribute="phone_matches")
 
 
 class ShipmentSchema(StrictSchema):
@@ -159,6 +159,6 @@ class HistoryEventSchema(StrictSchema):
     type = fields.String()
     node = fields.String(allow_none=True)
     action = fields.String(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "what the event records, by event type; amounts as decimal strings"})
     attachments = fields.List(fields.String())
     hash = fields.String()

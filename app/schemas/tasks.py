@@ -4,7 +4,8 @@ from app.schemas.common import AttachmentIds, StrictSchema, Text
 
 
 class ActionSchema(StrictSchema):
-    data = fields.Dict(load_default=dict)
+    data = fields.Dict(load_default=dict, metadata={
+        "description": "the fields of the form the task names for this action (see the process diagram)"})
     attachments = AttachmentIds()
 
 
@@ -23,7 +24,7 @@ class TaskSchema(StrictSchema):
     order_id = fields.String()
     order_no = fields.String()
     delivery_type = fields.String()
-    node = fields.String()
+    node = fields.String(attribute="node_id")
     name = fields.String()
     name_zh = fields.String(allow_none=True)
     role = fields.String()

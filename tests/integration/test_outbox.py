@@ -38,14 +38,14 @@ def test_record_event_adds_a_pending_row_to_the_callers_transaction_without_comm
 
     with pytest.raises(Abort):
         with transaction() as session:
-            event = record_event(session, session.get(Order, placed["id"]), "test.event", {"n": 1})
+            event = record_event(session, session.get(Order, placed.id), "test.event", {"n": 1})
             session.flush()
             row = session.get(OutboxEvent, event.id)  # visible inside the transaction...
             assert (row.status, row.attempts, row.delivered_at) == ("pending", 0, None)
             assert row.next_attempt_at == row.created_at
-            assert row.payload == {"order_id": placed["id"], "order_no": placed["order_no"], "n": 1}
+            assert row.payload == {"order_id": placed.id, "order_no": placed.order_no, "n": 1}
             raise Abort
-    assert "test.event" not in [t for t, _ in _events(placed["id"])]  # ...and gone with its rollback
+    assert "test.event" not in [t for t, _ in _events(placed.id)]  # ...and gone with its rollback
 
 
 def test_an_event_without_an_order_has_no_order_id(app):
@@ -62,7 +62,7 @@ def test_an_event_without_an_order_has_no_order_id(app):
 def test_placing_an_order_records_order_placed(app, cast):
     from app.services.fulfilment.orders import place_order
     placed, _ = place_order(_platform(cast), _placement(cast))
-    [(kind, payload)] = _events(placed["id"])
+    [(kind, payload)] = _events(placed.id)
     assert kind == "order.placed"
     assert payload["amount_paid"] == "1000.00" and payload["buyer"] == cast.buyer.name
 
@@ -72,7 +72,7 @@ def test_an_idempotent_replay_records_nothing_more(app, cast):
     body = _placement(cast)
     placed, _ = place_order(_platform(cast), body)
     place_order(_platform(cast), dict(body))
-    assert [t for t, _ in _events(placed["id"])] == ["order.placed"]
+    assert [t for t, _ in _events(placed.id)] == ["order.placed"]
 
 
 def test_a_placement_refused_after_its_event_was_written_leaves_no_outbox_row(app, cast):
@@ -93,7 +93,7 @@ def test_a_placement_refused_after_its_event_was_written_leaves_no_outbox_row(ap
 def test_an_unsupervised_order_is_placed_and_completed_in_the_outbox(app, cast):
     from app.services.fulfilment.orders import place_order
     placed, _ = place_order(_platform(cast), _placement(cast, supervised=False))
-    assert [t for t, _ in _events(placed["id"])] == ["order.placed", "order.completed"]
+    assert [t for t, _ in _events(placed.id)] == ["order.placed", "order.completed"]
 
 
 def test_an_appeal_closed_with_a_refund_records_opened_resolved_and_refunded(api, cast, place_order):

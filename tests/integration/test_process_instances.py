@@ -44,12 +44,12 @@ def two_instances(app, cast, second_key):
     body["paid_at"] = datetime.fromisoformat(body["paid_at"])
     placed, _ = place_order(Actor(cast.platform.name, "platform"), body)
     with transaction() as session:
-        order = session.get(Order, placed["id"])
+        order = session.get(Order, placed.id)
         refund = start_instance(session, order, second_key, data={"order_id": order.id}, kind=REFUND)
         refund_id = refund.id
     with transaction() as session:
-        supervision = _instance(session, placed["id"], "supervision")
-        return placed["id"], supervision.id, refund_id
+        supervision = _instance(session, placed.id, "supervision")
+        return placed.id, supervision.id, refund_id
 
 
 def _instance(session, order_id, kind):

@@ -1,4 +1,5 @@
 """Appeals: a party freezes the order; operations claim and resolve it from their inbox."""
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,13 +14,35 @@ from app.services.appeals.policy import check_appeal_allowed
 from app.actors import Actor
 from app.services.core.calendar import add_working_days
 from app.services.core.transaction import Page, paginate, transaction
+from app.services.core.views import RowView
 from app.services.core.runtime import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
 
 APPEAL_SLA_WORKING_DAYS = 3
 SELLER_LANE = "seller"
 
 
-def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachments: list[str]) -> dict:
+@dataclass(frozen=True)
+class AppealView(RowView):
+    """The appeal's columns plus its order, its appellant as an actor, lateness and resolution."""
+
+    extends = "appeal"
+    appeal: Appeal
+    order: Order
+    appellant: Actor
+    overdue: bool
+
+    @property
+    def resolution(self) -> Appeal | None:
+        """outcome, note, refund_amount, resolved_by, resolved_at: the appeal's own columns once resolved."""
+        return None if self.appeal.status == "open" else self.appeal
+
+
+def present_appeal(appeal: Appeal, order: Order) -> AppealView:
+    return AppealView(appeal, order, Actor(appeal.appellant, appeal.appellant_role),
+                      appeal.status == "open" and appeal.due_at < runtime.clock.now())
+
+
+def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachments: list[str]) -> AppealView:
     """The buyer or seller of a processing order appeals; the order freezes until ops resolve it."""
     authorize(actor, "orders.appeal")
     with transaction() as session:
@@ -62,11 +85,13 @@ def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page
         if filters.get("overdue") is not None:
             late = (Appeal.status == "open") & (Appeal.due_at < runtime.clock.now())
             query = query.where(late if filters["overdue"] else ~late)
-        return paginate(session, query, page, page_size,
-                        lambda a: present_appeal(a, session.get(Order, a.order_id)))
+        found = paginate(session, query, page, page_size, lambda a: a)
+        ids = {a.order_id for a in found.items}
+        orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+        return replace(found, items=[present_appeal(a, orders[a.order_id]) for a in found.items])
 
 
-def claim_appeal(actor: Actor, appeal_id: str) -> dict:
+def claim_appeal(actor: Actor, appeal_id: str) -> AppealView:
     """An ops manager takes an open appeal; someone else's claim is a conflict."""
     authorize(actor, "appeals.claim")
     with transaction() as session:
@@ -78,7 +103,7 @@ def claim_appeal(actor: Actor, appeal_id: str) -> dict:
 
 
 @records_engine_failures
-def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund_amount: Decimal | None) -> dict:
+def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund_amount: Decimal | None) -> AppealView:
     """Decide an appeal, unfreeze the order and tell both parties."""
     authorize(actor, "appeals.resolve")
     with transaction() as session:
@@ -160,14 +185,3 @@ def _notify_parties(session, order: Order, appeal: Appeal) -> None:
     for recipient in (order.buyer, order.seller):
         session.add(Notification(recipient=recipient, order_id=order.id, kind="appeal_resolved",
                                  message=message, created_at=runtime.clock.now()))
-
-
-def present_appeal(appeal: Appeal, order: Order) -> dict:
-    return {"id": appeal.id, "order": {"id": order.id, "order_no": order.order_no, "status": order.status},
-            "appellant": {"name": appeal.appellant, "role": appeal.appellant_role}, "reason": appeal.reason,
-            "demand": appeal.demand, "attachments": appeal.attachments, "frozen_nodes": appeal.frozen_nodes,
-            "opened_at": appeal.opened_at, "due_at": appeal.due_at, "claimed_by": appeal.claimed_by,
-            "status": appeal.status, "overdue": appeal.status == "open" and appeal.due_at < runtime.clock.now(),
-            "resolution": None if appeal.status == "open" else {
-                "outcome": appeal.outcome, "note": appeal.note, "refund_amount": appeal.refund_amount,
-                "resolved_by": appeal.resolved_by, "resolved_at": appeal.resolved_at}}

@@ -26,7 +26,7 @@ def blob_path(sha256: str) -> Path:
     return _store_dir() / sha256[:2] / sha256
 
 
-def upload(actor: Actor, stream, filename: str, content_type: str) -> dict:
+def upload(actor: Actor, stream, filename: str, content_type: str) -> Attachment:
     """Copy `stream` into the store (refusing more than the limit) and record who uploaded it.
 
     The bytes wait in a temporary file until the row is committed and only then take their
@@ -41,11 +41,10 @@ def upload(actor: Actor, stream, filename: str, content_type: str) -> dict:
                              uploader=actor.name, created_at=runtime.clock.now())
             session.add(row)
             session.flush()
-            created = present_attachment(row)
         _place(tmp, sha256)
     finally:
         tmp.unlink(missing_ok=True)
-    return created
+    return row
 
 
 def _check_names(filename: str, content_type: str) -> None:
@@ -86,18 +85,13 @@ def _place(tmp: Path, sha256: str) -> None:
         os.replace(tmp, target)  # atomic on one file system; a concurrent twin writes the same bytes
 
 
-def present_attachment(row: Attachment) -> dict:
-    return {"id": row.id, "filename": row.filename, "content_type": row.content_type,
-            "size": row.size, "sha256": row.sha256}
-
-
-def readable(actor: Actor, attachment_id: str) -> tuple[dict, Path]:
-    """Metadata and file path, if the actor may read it: uploader, parties of a linked order, staff."""
+def readable(actor: Actor, attachment_id: str) -> tuple[Attachment, Path]:
+    """The attachment and its file path, if the actor may read it: uploader, parties of a linked order, staff."""
     with transaction(readonly=True) as session:
         row = session.get(Attachment, attachment_id)
         if row is None or not _may_read(session, actor, row):
             raise NotFoundError("no such attachment")
-        return present_attachment(row), blob_path(row.sha256)
+        return row, blob_path(row.sha256)
 
 
 def _may_read(session, actor: Actor, row: Attachment) -> bool:

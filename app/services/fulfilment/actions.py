@@ -1,4 +1,6 @@
 """Completing user tasks: the order-level action call, the task inbox and its complete call."""
+from dataclasses import dataclass, replace
+
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -13,14 +15,15 @@ from app.services.evidence.attachments import link_attachments
 from app.actors import Actor
 from app.services.fulfilment.effects import apply_action_effects, as_task_data
 from app.services.fulfilment.logistics import arm_auto_acceptance, auto_acceptance_due
-from app.services.fulfilment.order_view import present_order
+from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.core.transaction import Page, paginate, transaction
+from app.services.core.views import RowView
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
 
 @records_engine_failures
 def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
-                   task_id: str | None = None) -> dict:
+                   task_id: str | None = None) -> OrderView:
     """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
     with transaction() as session:
         order = visible_order(session, actor, order_id)
@@ -84,19 +87,37 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
         if filters.get("overdue") is not None:
             late = Task.due_at.is_not(None) & (Task.due_at < runtime.clock.now())
             query = query.where(late if filters["overdue"] else ~late)
-        return paginate(session, query, page, page_size, lambda t: present_task(session, t))
+        found = paginate(session, query, page, page_size, lambda t: t)
+        return replace(found, items=present_tasks(session, found.items))
 
 
-def present_task(session, task: Task) -> dict:
-    order = session.get(Order, task.order_id)
-    overdue = task.due_at is not None and task.due_at < runtime.clock.now()
-    return {"id": task.id, "order_id": task.order_id, "order_no": order.order_no,
-            "delivery_type": order.delivery_type, "node": task.node_id, "name": task.name,
-            "name_zh": task.name_zh, "role": task.role, "review_role": task.review_role,
-            "actions": task.actions, "created_at": task.created_at, "due_at": task.due_at, "overdue": overdue}
+@dataclass(frozen=True)
+class TaskView(RowView):
+    """An inbox entry: the task's columns plus its order's number and delivery type."""
+
+    extends = "task"
+    task: Task
+    order: Order
+    overdue: bool
+
+    @property
+    def order_no(self) -> str:
+        return self.order.order_no
+
+    @property
+    def delivery_type(self) -> str:
+        return self.order.delivery_type
 
 
-def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> dict:
+def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
+    """Inbox entries for `tasks`, their orders loaded in one query."""
+    ids = {t.order_id for t in tasks}
+    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    now = runtime.clock.now()
+    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now) for t in tasks]
+
+
+def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> OrderView:
     """The task-level form of perform_action."""
     authorize(actor, "tasks.complete")
     with transaction() as session:

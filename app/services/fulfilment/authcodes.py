@@ -9,7 +9,7 @@ from app.models import Order
 from app.services.core import audit
 from app.services.core.access import authorize
 from app.actors import Actor
-from app.services.fulfilment.order_view import present_order
+from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.core.transaction import transaction
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
@@ -17,7 +17,7 @@ ACTIVATED = "authcode_activated"
 
 
 @records_engine_failures
-def activate_authcode(actor: Actor, code: str, real_effect_time: datetime | None) -> dict:
+def activate_authcode(actor: Actor, code: str, real_effect_time: datetime | None) -> OrderView:
     """Activate once, after the buyer's claim; the activation (or real effect) time starts the service."""
     authorize(actor, "authcodes.activate")
     with transaction() as session:

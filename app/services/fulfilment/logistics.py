@@ -11,7 +11,7 @@ from app.services.core import audit
 from app.services.core.access import authorize, visible_order
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import parsed
-from app.services.fulfilment.order_view import present_order
+from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.core.transaction import transaction
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 
@@ -24,7 +24,7 @@ def _digits(phone: str | None) -> str:
 
 
 @records_engine_failures
-def record_logistics(actor: Actor, order_id: str, status: str, at: datetime, recipient_phone: str | None) -> dict:
+def record_logistics(actor: Actor, order_id: str, status: str, at: datetime, recipient_phone: str | None) -> OrderView:
     """Record an update; a matching `signed` starts the process's auto-acceptance timer."""
     authorize(actor, "logistics.record")
     with transaction() as session:

@@ -1,82 +1,158 @@
-"""The order resource as the contract shows it, for one caller."""
+"""The order resource as one caller sees it: a read model over the order and what a page batch-loads for it.
+
+The JSON shape is OrderSchema's (app/schemas/orders.py); this module decides what the caller may see."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
 import isodate
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
-from app.models import Appeal, LogisticsEvent, Order, Task
-from app.services.core.access import allowed, may_act
-from app.services.core.runtime import find_instance
 from app.actors import Actor
+from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Task
+from app.models.process import SUPERVISION
+from app.services.core.access import allowed, may_act
+from app.services.core.views import RowView
 
-COMPLETED_NODE = {"id": "service_completed", "name": "Service completed", "name_zh": "服务完成",
-                  "role": None, "task_id": None, "since": None}
+PARTY_ERROR = {"message": "The order's process failed; operations have been notified.", "element_id": None,
+               "line": None}
 
 
-def present_order(session, order: Order, actor: Actor) -> dict:
-    """Order fields plus nodes, available actions, freeze, validity: what the caller may see now."""
-    instance = find_instance(session, order.id)  # the order's supervision; other kinds show elsewhere
-    tasks = session.scalars(select(Task).where(Task.process_instance_id == (instance.id if instance else None),
-                                               Task.status == "ready")
-                            .order_by(Task.created_at)).all()
-    appeal = session.scalars(select(Appeal).where(Appeal.order_id == order.id, Appeal.status == "open")).first()
+@dataclass(frozen=True)
+class Node:
+    id: str
+    name: str
+    name_zh: str | None
+    role: str | None
+    task_id: str | None
+    since: datetime | None
+
+
+COMPLETED_NODE = Node("service_completed", "Service completed", "服务完成", None, None, None)
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    action: str
+    task_id: str
+
+
+@dataclass(frozen=True)
+class Validity:
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Logistics:
+    shipment: dict | None
+    signed_at: datetime | None
+    events: list[LogisticsEvent]
+
+    @property
+    def status(self) -> str | None:
+        return self.events[-1].status if self.events else None
+
+
+@dataclass
+class OrderFacts:
+    """What one order's presentation needs beyond its row, loaded for a whole page at once."""
+
+    instance: ProcessInstance | None = None
+    tasks: list[Task] = field(default_factory=list)
+    appeal: Appeal | None = None
+    events: list[LogisticsEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderView(RowView):
+    """The order's columns (through `order`) plus what is computed for this caller."""
+
+    extends = "order"
+    order: Order
+    process: ProcessDefinition | None
+    nodes: list[Node]
+    frozen: bool
+    open_appeal: str | None
+    available_actions: list[AvailableAction]
+    validity: Validity
+    authcode: str | None
+    logistics: Logistics | None
+    error: dict | None
+
+
+def present_order(session, order: Order, actor: Actor) -> OrderView:
+    """One order as `actor` may see it now."""
+    return present_orders(session, [order], actor)[0]
+
+
+def present_orders(session, orders: list[Order], actor: Actor) -> list[OrderView]:
+    """A page of orders as `actor` may see them, with one query per kind of related row."""
+    facts = load_facts(session, orders)
+    return [_view(order, facts[order.id], actor) for order in orders]
+
+
+def load_facts(session, orders: list[Order]) -> dict[str, OrderFacts]:
+    """The instances, ready tasks, open appeals and logistics events of `orders`: four queries at most."""
+    ids = [o.id for o in orders]
+    facts = defaultdict(OrderFacts)
+    if not ids:
+        return facts
+    instances = session.scalars(select(ProcessInstance)  # the supervision; other kinds show elsewhere
+                                .where(ProcessInstance.order_id.in_(ids), ProcessInstance.kind == SUPERVISION)
+                                .options(defer(ProcessInstance.state))).all()
+    for instance in instances:
+        facts[instance.order_id].instance = instance
+    for task in session.scalars(select(Task).where(Task.process_instance_id.in_([i.id for i in instances]),
+                                                   Task.status == "ready").order_by(Task.created_at)):
+        facts[task.order_id].tasks.append(task)
+    for appeal in session.scalars(select(Appeal).where(Appeal.order_id.in_(ids), Appeal.status == "open")):
+        facts[appeal.order_id].appeal = appeal
+    hardware = [o.id for o in orders if o.delivery_type == "hardware"]
+    if hardware:
+        for event in session.scalars(select(LogisticsEvent).where(LogisticsEvent.order_id.in_(hardware))
+                                     .order_by(LogisticsEvent.id)):
+            facts[event.order_id].events.append(event)
+    return facts
+
+
+def _view(order: Order, facts: OrderFacts, actor: Actor) -> OrderView:
+    instance, tasks = facts.instance, facts.tasks
     frozen = bool(instance and instance.frozen_at)
-    return {
-        "id": order.id, "order_no": order.order_no, "status": order.status,
-        "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller,
-        "product": order.product, "billing": order.billing, "amount_paid": order.amount_paid,
-        "paid_at": order.paid_at, "recipient": order.recipient, "milestones": order.milestones,
-        "process": {"key": instance.definition.key, "version": instance.definition.version} if instance else None,
-        "nodes": _nodes(order, tasks),
-        "frozen": frozen,
-        "open_appeal": appeal.id if appeal else None,
-        "rejection_count": order.rejection_count,
-        "available_actions": [] if frozen or not allowed(actor, "tasks.complete") else [
-            {"action": action, "task_id": t.id} for t in tasks if may_act(actor, t) for action in t.actions],
-        "validity": validity(order),
-        "actual_start_time": order.actual_start_time, "accepted_at": order.accepted_at,
-        "refund_amount": order.refund_amount,
-        "authcode": order.authcode if allowed(actor, "orders.read_authcode") else None,
-        "authcode_claimed_at": order.authcode_claimed_at, "authcode_activated_at": order.authcode_activated_at,
-        "negotiated_refund_allowed": order.negotiated_refund_allowed,
-        "id_code": order.id_code, "app_info": order.app_info,
-        "logistics": _logistics(session, order) if order.delivery_type == "hardware" else None,
-        "error": _error_for(actor, instance),
-        "created_at": order.created_at, "completed_at": order.completed_at,
-    }
+    return OrderView(
+        order=order, process=instance.definition if instance else None, nodes=_nodes(order, tasks),
+        frozen=frozen, open_appeal=facts.appeal.id if facts.appeal else None,
+        available_actions=[] if frozen or not allowed(actor, "tasks.complete") else [
+            AvailableAction(action, t.id) for t in tasks if may_act(actor, t) for action in t.actions],
+        validity=validity(order),
+        authcode=order.authcode if allowed(actor, "orders.read_authcode") else None,
+        logistics=Logistics(order.shipment, order.signed_at, facts.events) if order.delivery_type == "hardware"
+        else None,
+        error=_error_for(actor, instance))
 
 
 def _error_for(actor: Actor, instance) -> dict | None:
     """Operations get the engine's details; the parties only learn that operations are on it."""
     if instance is None or instance.status != "error":
         return None
-    if allowed(actor, "orders.read_engine_error"):
-        return instance.error
-    return {"message": "The order's process failed; operations have been notified.", "element_id": None,
-            "line": None}
+    return instance.error if allowed(actor, "orders.read_engine_error") else PARTY_ERROR
 
 
-def _logistics(session, order: Order) -> dict:
-    events = session.scalars(select(LogisticsEvent).where(LogisticsEvent.order_id == order.id)
-                             .order_by(LogisticsEvent.id)).all()
-    return {"shipment": order.shipment, "signed_at": order.signed_at,
-            "status": events[-1].status if events else None,
-            "events": [{"status": e.status, "at": e.at, "recipient_phone_matches": e.phone_matches} for e in events]}
-
-
-def _nodes(order: Order, tasks: list[Task]) -> list[dict]:
+def _nodes(order: Order, tasks: list[Task]) -> list[Node]:
     if order.status == "completed":
         return [COMPLETED_NODE]
-    return [{"id": t.node_id, "name": t.name, "name_zh": t.name_zh, "role": t.role, "task_id": t.id,
-             "since": t.created_at} for t in tasks]
+    return [Node(t.node_id, t.name, t.name_zh, t.role, t.id, t.created_at) for t in tasks]
 
 
-def validity(order: Order) -> dict:
+def validity(order: Order) -> Validity:
     """Periodic orders, once accepted: start = seller's actual start time, else acceptance; end = start + period."""
     period = (order.billing or {}).get("period")
     if (order.billing or {}).get("mode") != "periodic" or not period or order.accepted_at is None:
-        return {"start": None, "end": None}
+        return Validity()
     start = order.actual_start_time or order.accepted_at
     try:
         end = start + isodate.parse_duration(period)
     except (ValueError, OverflowError):  # a row stored before periods were bounded must not break listings
         end = None
-    return {"start": start, "end": end}
+    return Validity(start, end)

@@ -1,6 +1,7 @@
 """Placing, reading and listing orders."""
 import hashlib
 import json
+from dataclasses import replace
 from datetime import timezone
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from app.models.process import SUPERVISION
 from app.services.core import audit, events
 from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
-from app.services.fulfilment.order_view import COMPLETED_NODE, present_order
+from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, present_order, present_orders
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.routing import process_key_for
 from app.services.core.transaction import Page, paginate, transaction
@@ -23,7 +24,7 @@ from app.services.core.runtime import finish_order, start_instance
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
 
-def place_order(actor: Actor, body: dict) -> tuple[dict, bool]:
+def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
     """Create a paid order and start its supervision; the same body again returns the same order."""
     authorize(actor, "orders.place")
     digests = _digests(body)
@@ -72,7 +73,7 @@ def _check_parties(session, body: dict) -> None:
         raise ValidationFailedError(errors)
 
 
-def _replay(session, existing: Order, digests: tuple[str, str], actor: Actor) -> dict:
+def _replay(session, existing: Order, digests: tuple[str, str], actor: Actor) -> OrderView:
     if existing.request_hash not in digests or existing.placed_by != actor.name:
         raise ConflictError(f"order_no {existing.order_no} was already placed, with another body or by "
                             "another principal")
@@ -129,7 +130,7 @@ def start_data(order: Order, facts: dict) -> dict:
             "billing_mode": order.billing["mode"], "auto_accept_at": None}
 
 
-def get_order(actor: Actor, order_id: str) -> dict:
+def get_order(actor: Actor, order_id: str) -> OrderView:
     """One order as the caller may see it."""
     with transaction(readonly=True) as session:
         return present_order(session, visible_order(session, actor, order_id), actor)
@@ -143,7 +144,7 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             query = query.where(Order.status == filters["status"])
         if filters.get("delivery_type"):
             query = query.where(Order.delivery_type == filters["delivery_type"])
-        if filters.get("node") == COMPLETED_NODE["id"]:
+        if filters.get("node") == COMPLETED_NODE.id:
             query = query.where(Order.status == "completed")
         elif filters.get("node"):
             query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
@@ -152,4 +153,5 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
                                     ProcessInstance.frozen_at.is_not(None))
             query = query.where(frozen if filters["frozen"] else ~frozen)
-        return paginate(session, query, page, page_size, lambda o: present_order(session, o, actor))
+        found = paginate(session, query, page, page_size, lambda o: o)
+        return replace(found, items=present_orders(session, found.items, actor))

@@ -1,10 +1,12 @@
 """Deploying BPMN into versioned, content-addressed process definitions, validated first."""
 import hashlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from app.engine import BpmnParseError, Definition, parse_definition
 from app.engine.lint import Vocabulary, lint_document
@@ -104,18 +106,28 @@ def deploy_directory(directory: str) -> list[tuple[str, int, bool]]:
     return [deploy_once(path.read_bytes(), path.name)[:3] for path in sorted(Path(directory).glob("*.bpmn"))]
 
 
-def list_definitions(actor: Actor) -> list[dict]:
-    """Every process key with its versions and the one new orders get."""
+@dataclass(frozen=True)
+class ProcessKey:
+    """One process key: its versions, oldest first, and the one new orders get."""
+
+    key: str
+    versions: list[ProcessDefinition]
+
+    @property
+    def current_version(self) -> int | None:
+        return next((v.version for v in self.versions if v.status == "current"), None)
+
+
+def list_definitions(actor: Actor) -> list[ProcessKey]:
+    """Every process key with its versions and the one new orders get (one query, the XML left out)."""
     authorize(actor, "definitions.read")
     with transaction(readonly=True) as session:
-        rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
-        keys: dict[str, dict] = {}
+        rows = session.scalars(select(ProcessDefinition).options(defer(ProcessDefinition.xml))
+                               .order_by(ProcessDefinition.key, ProcessDefinition.version))
+        keys: dict[str, list[ProcessDefinition]] = {}
         for row in rows:
-            entry = keys.setdefault(row.key, {"key": row.key, "current_version": None, "versions": []})
-            entry["versions"].append({"version": row.version, "sha256": row.sha256, "deployed_at": row.deployed_at})
-            if row.status == "current":
-                entry["current_version"] = row.version
-        return list(keys.values())
+            keys.setdefault(row.key, []).append(row)
+        return [ProcessKey(key, versions) for key, versions in keys.items()]
 
 
 def definition_xml(actor: Actor, key: str, version: int) -> str:

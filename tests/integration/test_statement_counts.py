@@ -1,0 +1,66 @@
+"""Listings batch-load what they show: the SQL statements of one page do not grow with its rows.
+
+Counted with a `before_cursor_execute` listener on the application's engine around one real HTTP call;
+the counts are printed (`pytest -s`) so a change shows its figures."""
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import order_body
+from tests.helpers import ok
+
+ORDERS, TASKS, APPEALS = "/api/v1/orders", "/api/v1/tasks", "/api/v1/appeals"
+ROWS = 44  # more than the larger page, so both pages are full
+
+
+class StatementCounter:
+    """Counts the statements the engine sends while active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def statements(api, who, path: str, page_size: int) -> int:
+    from app.extensions import db
+    with StatementCounter(db.engine) as counter:
+        rows = ok(api.get(path, who.token, params={"page_size": page_size}))
+    assert len(rows) == page_size, f"{path}: {len(rows)} rows, the page is not full"
+    return counter.count
+
+
+@pytest.fixture
+def populated(api, cast, place_order):
+    """Ready orders of every kind for the buyer; appealed (frozen) orders for the other buyer."""
+    for product in [{}] * ROWS + [{"delivery_type": "hardware"}] * 6 + [{"supervised": False}] * 4:
+        place_order(**product)
+    for i in range(ROWS):
+        order = ok(api.post(ORDERS, cast.platform.token, json=order_body(cast.other_buyer.name, cast.seller.name)),
+                   201)
+        appeal = ok(api.post(f"{ORDERS}/{order['id']}/appeals", cast.other_buyer.token,
+                             json={"reason": "No answer", "demand": "Refund"}), 201)
+        if i % 4 == 0:
+            ok(api.post(f"{APPEALS}/{appeal['id']}/resolve", cast.ops.token, json={"outcome": "resume", "note": ""}))
+    return cast
+
+
+CASES = [("ops", ORDERS), ("buyer", ORDERS), ("other_buyer", ORDERS), ("seller", ORDERS),
+         ("buyer", TASKS), ("ops", APPEALS)]
+
+
+def test_a_page_runs_a_constant_number_of_statements(api, populated):
+    counts = {}
+    for who, path in CASES:
+        principal = getattr(populated, who)
+        counts[who, path] = statements(api, principal, path, 10), statements(api, principal, path, 40)
+        print(f"\nGET {path} as {who}: {counts[who, path][0]} statements for 10 rows, "
+              f"{counts[who, path][1]} for 40", end="")
+    assert {case: pair for case, pair in counts.items() if pair[0] != pair[1]} == {}
