@@ -1,8 +1,11 @@
 """Shared fixtures: a fresh database per run (SQLite, or PostgreSQL when DATABASE_URL says so),
 one app, and a real HTTP server on 127.0.0.1 for the API tests."""
+import io
+import json
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -54,6 +57,54 @@ def _reset_clock():
     clock.reset()
 
 
+LIVE_FIXTURES = {"live_server", "live_api"}
+
+
+def is_live(request) -> bool:
+    """Live tests (marker `live`, or asking for the live server) commit for real and talk HTTP."""
+    return request.node.get_closest_marker("live") is not None or bool(LIVE_FIXTURES & set(request.fixturenames))
+
+
+def commits(request) -> bool:
+    """Tests that need real commits: live ones, and those marked `committed` (other connections, processes)."""
+    return is_live(request) or request.node.get_closest_marker("committed") is not None
+
+
+@pytest.fixture(autouse=True)
+def _rollback_per_test(request):
+    """Every test that uses the app runs inside one outer transaction, rolled back at its end.
+
+    db.session is bound to one connection; each use case's transaction() is a SAVEPOINT in it
+    (commit releases it, rollback rolls back to it). Live tests (threads, processes, the browser)
+    keep real commits."""
+    if "app" not in request.fixturenames or commits(request):
+        yield
+        return
+    request.getfixturevalue("app")
+    from app.extensions import db
+    with savepoint_session(db):
+        yield
+
+
+@contextmanager
+def savepoint_session(db):
+    """Bind db.session to one connection in an outer transaction; roll it all back afterwards."""
+    factory = db.session.session_factory
+    saved = dict(factory.kw)
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.session.remove()
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        factory.kw.clear()
+        factory.kw.update(saved)
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     from werkzeug.serving import make_server
@@ -85,9 +136,61 @@ class ApiClient:
         return self.request("POST", path, token, **kw)
 
 
+class Reply:
+    """A Flask test response with the part of requests.Response the tests read."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.get_data()
+        response.close()
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class TestClientApi:
+    """ApiClient's interface over Flask's test client: same thread, so inside the test's savepoint."""
+
+    __test__ = False
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def request(self, method: str, path: str, token: str | None = None, *, headers=None, params=None,
+                json=None, data=None, files=None, timeout=None):
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if files:
+            data = {**(data or {}), **{field: (io.BytesIO(content), name, kind)
+                                       for field, (name, content, kind) in files.items()}}
+        return Reply(self.client.open(path, method=method, headers=headers, query_string=params,
+                                      json=json, data=data))
+
+    def get(self, path, token=None, **kw):
+        return self.request("GET", path, token, **kw)
+
+    def post(self, path, token=None, **kw):
+        return self.request("POST", path, token, **kw)
+
+
 @pytest.fixture(scope="session")
-def api(live_server):
+def live_api(live_server):
+    """HTTP against the live server: for races, slow clients, scale-out, processes and the browser."""
     return ApiClient(live_server)
+
+
+@pytest.fixture
+def api(app, request):
+    """The API as the tests call it: Flask's test client, or the live server for live tests."""
+    if is_live(request):
+        return request.getfixturevalue("live_api")
+    return TestClientApi(app)
 
 
 class Principal:

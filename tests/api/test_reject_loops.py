@@ -23,9 +23,10 @@ def people(app):
 
 
 @pytest.fixture(scope="module")
-def looped(api, people):
+def looped(app, people):
     """A manual-service order after ROUNDS rejections, a final delivery and the buyer's accept."""
-    cast = people
+    from tests.conftest import TestClientApi
+    api, cast = TestClientApi(app), people
     order = _place(api, cast)
 
     def upload(who):
