@@ -1,11 +1,17 @@
 """Shared fixtures: a fresh database per run (SQLite, or PostgreSQL when DATABASE_URL says so),
 one app, and a real HTTP server on 127.0.0.1 for the API tests."""
+import io
+import json
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.engine import make_url
+
+from tests import factories
+from tests.factories import Principal, order_body  # noqa: F401 - imported from here by tests
 
 
 def _fresh_postgres(url: str):
@@ -57,6 +63,54 @@ def _reset_clock():
     clock.reset()
 
 
+LIVE_FIXTURES = {"live_server", "live_api"}
+
+
+def is_live(request) -> bool:
+    """Live tests (marker `live`, or asking for the live server) commit for real and talk HTTP."""
+    return request.node.get_closest_marker("live") is not None or bool(LIVE_FIXTURES & set(request.fixturenames))
+
+
+def commits(request) -> bool:
+    """Tests that need real commits: live ones, and those marked `committed` (other connections, processes)."""
+    return is_live(request) or request.node.get_closest_marker("committed") is not None
+
+
+@pytest.fixture(autouse=True)
+def _rollback_per_test(request):
+    """Every test that uses the app runs inside one outer transaction, rolled back at its end.
+
+    db.session is bound to one connection; each use case's transaction() is a SAVEPOINT in it
+    (commit releases it, rollback rolls back to it). Live tests (threads, processes, the browser)
+    keep real commits."""
+    if "app" not in request.fixturenames or commits(request):
+        yield
+        return
+    request.getfixturevalue("app")
+    from app.extensions import db
+    with savepoint_session(db):
+        yield
+
+
+@contextmanager
+def savepoint_session(db):
+    """Bind db.session to one connection in an outer transaction; roll it all back afterwards."""
+    factory = db.session.session_factory
+    saved = dict(factory.kw)
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.session.remove()
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        factory.kw.clear()
+        factory.kw.update(saved)
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     from werkzeug.serving import make_server
@@ -88,27 +142,67 @@ class ApiClient:
         return self.request("POST", path, token, **kw)
 
 
+class Reply:
+    """A Flask test response with the part of requests.Response the tests read."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.get_data()
+        response.close()
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class TestClientApi:
+    """ApiClient's interface over Flask's test client: same thread, so inside the test's savepoint."""
+
+    __test__ = False
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def request(self, method: str, path: str, token: str | None = None, *, headers=None, params=None,
+                json=None, data=None, files=None, timeout=None):
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if files:
+            data = {**(data or {}), **{field: (io.BytesIO(content), name, kind)
+                                       for field, (name, content, kind) in files.items()}}
+        return Reply(self.client.open(path, method=method, headers=headers, query_string=params,
+                                      json=json, data=data))
+
+    def get(self, path, token=None, **kw):
+        return self.request("GET", path, token, **kw)
+
+    def post(self, path, token=None, **kw):
+        return self.request("POST", path, token, **kw)
+
+
 @pytest.fixture(scope="session")
-def api(live_server):
+def live_api(live_server):
+    """HTTP against the live server: for races, slow clients, scale-out, processes and the browser."""
     return ApiClient(live_server)
 
 
-class Principal:
-    def __init__(self, name: str, role: str, token: str, review_role: str | None = None):
-        self.name, self.role, self.token, self.review_role = name, role, token, review_role
+@pytest.fixture
+def api(app, request):
+    """The API as the tests call it: Flask's test client, or the live server for live tests."""
+    if is_live(request):
+        return request.getfixturevalue("live_api")
+    return TestClientApi(app)
 
 
 @pytest.fixture
 def make_principal(app):
     """make_principal('buyer') -> a new principal with a unique name and its token."""
-    from app.services.principals import create_principal
-
-    def make(role: str, review_role: str | None = None, name: str | None = None) -> Principal:
-        name = name or f"{role}-{uuid.uuid4().hex[:8]}"
-        created = create_principal(name, role, review_role)
-        return Principal(name, role, created["token"], review_role)
-
-    return make
+    return factories.principal
 
 
 @pytest.fixture
@@ -128,29 +222,13 @@ def cast(make_principal):
     return Cast
 
 
-def order_body(buyer: str, seller: str, **product) -> dict:
-    """A valid paid manual-service order; `product` overrides product fields."""
-    return {
-        "order_no": f"CS{uuid.uuid4().hex[:16]}", "buyer": buyer, "seller": seller,
-        "product": {"name": "Data migration", "spec": "Standard", "delivery_type": "manual_service",
-                    "manual_kind": "standard", "license_mode": None, "goods_class": "general",
-                    "scenario": "none", "supervised": True, **product},
-        "billing": {"mode": "periodic", "period": "P1M"},
-        "amount_paid": "1000.00",
-        "paid_at": "2026-01-05T08:00:00+00:00",
-        "recipient": {"name": "Alice", "phone": "+8613800000000", "address": "Shenzhen"},
-    }
-
-
 @pytest.fixture
-def place_order(api, cast):
-    """place_order(**product) -> the created order resource (as the cast's platform)."""
+def place_order(app, cast):
+    """place_order(**product) -> the created order resource (as the cast's platform), placed through the
+    service (tests/factories.py)."""
 
     def place(body: dict | None = None, **product) -> dict:
-        response = api.post("/api/v1/orders", cast.platform.token,
-                            json=body or order_body(cast.buyer.name, cast.seller.name, **product))
-        assert response.status_code == 201, response.text
-        return response.json()
+        return factories.place_order(cast.platform, body or order_body(cast.buyer.name, cast.seller.name, **product))
 
     return place
 
@@ -298,35 +376,11 @@ def place_order_on(app, api, cast):
     No rule of config/routing.json leads to a test's own process key, so, as in
     tests/integration/test_engine_failure.py, the order is inserted and its process started through the
     services (with the start data POST /orders gives); everything after that goes through the HTTP API."""
-    from datetime import datetime
-    from decimal import Decimal
-
     def place(key: str, **product) -> dict:
-        from app.extensions import runtime
-        from app.models import Order
-        from app.services.core import audit
-        from app.actors import Actor
-        from app.services.fulfilment.orders import ROUTING_FACTS, start_data
-        from app.services.core.transaction import transaction
-        from app.services.core.runtime import start_instance
-
         body = order_body(cast.buyer.name, cast.seller.name, **product)
         if body["product"]["delivery_type"] != "manual_service":
             body["billing"] = {"mode": "one_off"}
-        with transaction() as session:
-            order = Order(order_no=body["order_no"], request_hash="0" * 64, buyer=body["buyer"],
-                          seller=body["seller"], placed_by=cast.platform.name, product=body["product"],
-                          delivery_type=body["product"]["delivery_type"], supervised=True, billing=body["billing"],
-                          amount_paid=Decimal(body["amount_paid"]), paid_at=datetime.fromisoformat(body["paid_at"]),
-                          recipient=body["recipient"], milestones=None, status="processing", rejection_count=0,
-                          created_at=runtime.clock.now())
-            session.add(order)
-            session.flush()
-            audit.record(session, order.id, Actor(cast.platform.name, "platform"), "order_placed",
-                         data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
-            facts = {name: order.product.get(name) for name in ROUTING_FACTS}
-            start_instance(session, order, key, data=start_data(order, facts))
-            order_id = order.id
+        order_id = factories.place_order_on(cast.platform, key, body)
         response = api.get(f"/api/v1/orders/{order_id}", cast.ops.token)
         assert response.status_code == 200, response.text
         return response.json()

@@ -617,6 +617,7 @@ def race(base: str, calls: list) -> list:
     return results
 
 
+@pytest.mark.live
 def test_two_managers_racing_to_claim_one_appeal_leave_exactly_one_claimer(api, cast, place_order, ops2):
     for _ in range(ROUNDS):
         appeal = opened(api, cast.buyer, place_order())
@@ -628,6 +629,7 @@ def test_two_managers_racing_to_claim_one_appeal_leave_exactly_one_claimer(api, 
         assert appeal["id"] in listed
 
 
+@pytest.mark.live
 def test_two_resolutions_racing_on_one_appeal_leave_exactly_one_resolution(api, cast, place_order, walk, ops2):
     for _ in range(ROUNDS):
         order = walk(place_order(), "confirm_acceptance")
@@ -641,6 +643,7 @@ def test_two_resolutions_racing_on_one_appeal_leave_exactly_one_resolution(api, 
         assert len(resolved) == 1
 
 
+@pytest.mark.live
 def test_an_appeal_racing_with_the_acceptance_never_freezes_a_completed_order(api, cast, place_order, walk):
     for _ in range(ROUNDS):
         order = walk(place_order(), "confirm_acceptance")

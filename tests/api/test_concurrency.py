@@ -1,6 +1,7 @@
 """Two requests racing on one task, over real HTTP: exactly one wins, the other gets 409."""
 import threading
 
+import pytest
 import requests
 
 ORDERS = 30
@@ -53,6 +54,7 @@ def _race(base: str, token: str, orders: list[dict]) -> dict:
     return results
 
 
+@pytest.mark.live
 def test_accept_and_reject_racing_on_one_task_leave_exactly_one_winner(api, place_order, act, upload, cast):
     orders = _at_confirm_acceptance(place_order, act, upload, cast)
 

@@ -199,6 +199,7 @@ def production_app(app, database_url, monkeypatch):
             vars(obj).update(attributes)
 
 
+@pytest.mark.committed
 def test_the_production_config_has_no_testing_clock(production_app):
     client = production_app.test_client()
     assert client.get("/healthz").status_code == 200

@@ -191,6 +191,7 @@ def test_two_ticks_at_the_same_time_fire_the_timer_only_once(api, cast, armed):
     assert len(events_of(api, cast.ops, armed, "order_completed")) == 1
 
 
+@pytest.mark.live
 def test_concurrent_ticks_at_the_same_time_fire_the_timer_only_once(api, cast, armed):
     from concurrent.futures import ThreadPoolExecutor
 

@@ -8,8 +8,9 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 @pytest.fixture(scope="module")
-def document(api):
-    response = api.get(DOCUMENT)
+def document(app):
+    from tests.conftest import TestClientApi
+    response = TestClientApi(app).get(DOCUMENT)
     assert response.status_code == 200, response.text
     return response.json()
 

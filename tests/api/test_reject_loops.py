@@ -1,31 +1,26 @@
 """300 deliver/reject rounds on the shipped general manual-service flow, through the HTTP API: the
 order still waits for the buyer, completes only on the buyer's accept, and the history shows every
 round (the engine's depth limit once made the 250th delivery complete the order)."""
-import uuid
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import Principal, order_body
+from tests import factories
+from tests.factories import order_body
 
 ROUNDS = 300
 
 
 @pytest.fixture(scope="module")
 def people(app):
-    from app.services.principals import create_principal
-
-    def make(role):
-        name = f"{role}-{uuid.uuid4().hex[:8]}"
-        return Principal(name, role, create_principal(name, role, None)["token"])
-
-    return SimpleNamespace(**{role: make(role) for role in ("buyer", "seller", "platform", "ops")})
+    return SimpleNamespace(**{role: factories.principal(role) for role in ("buyer", "seller", "platform", "ops")})
 
 
 @pytest.fixture(scope="module")
-def looped(api, people):
+def looped(app, people):
     """A manual-service order after ROUNDS rejections, a final delivery and the buyer's accept."""
-    cast = people
+    from tests.conftest import TestClientApi
+    api, cast = TestClientApi(app), people
     order = _place(api, cast)
 
     def upload(who):

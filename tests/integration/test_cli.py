@@ -89,6 +89,7 @@ def test_the_role_option_is_required(principal_create):
     assert principal_create(new_name()).exit_code != 0
 
 
+@pytest.mark.committed
 def test_the_real_flask_command_prints_the_token_alone_on_the_last_line_of_stdout(app, api, database_url):
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DATABASE_URL": database_url, "SCHEDULER_ENABLED": "0", "FLASK_CONFIG": "testing",
@@ -142,6 +143,7 @@ def test_rotating_an_unknown_principal_fails(app):
     assert result.exit_code != 0 and "no principal named" in result.output
 
 
+@pytest.mark.committed  # subprocesses write to the database: no open outer transaction may hold it
 def test_cli_commands_print_no_alembic_lines_and_do_not_migrate(app, database_url):
     done = _flask(app, database_url, "principal", "list")
     assert done.returncode == 0, done.stderr

@@ -6,11 +6,12 @@ as definition rows directly, the way a version deployed before today's lint (or 
 gap lets through) would sit in the database, so the run-time guard is tested on its own.
 """
 import uuid
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from tests import factories
+from tests.factories import order_body
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "manual_service_general.bpmn"
 PROCESS_ID = "manual_service_general"
@@ -45,26 +46,16 @@ VARIANTS = {
 def order_on(app, api, cast):
     """order_on(variant) -> a paid order of the cast running that diagram, as the buyer sees it."""
     from app.extensions import runtime
-    from app.models import Order, ProcessDefinition
+    from app.models import ProcessDefinition
     from app.services.core.transaction import transaction
-    from app.services.core.runtime import start_instance
 
     def make(variant: str) -> dict:
         key = f"earned_{variant}_{uuid.uuid4().hex[:8]}"
-        now = runtime.clock.now()
-        with transaction() as session:
+        with transaction() as session:  # a raw row: the variants are meant to be ones deploy would refuse
             session.add(ProcessDefinition(key=key, version=1, sha256=uuid.uuid4().hex * 2, status="current",
-                                          xml=rewired(key, *VARIANTS[variant]), deployed_at=now))
-            order = Order(order_no=f"EC{uuid.uuid4().hex[:16]}", request_hash="0" * 64, buyer=cast.buyer.name,
-                          seller=cast.seller.name, delivery_type="manual_service", supervised=True,
-                          product={"name": "Migration", "delivery_type": "manual_service", "supervised": True},
-                          billing={"mode": "one_off", "period": None}, amount_paid=Decimal("100.00"),
-                          paid_at=now - timedelta(days=1), recipient=None, milestones=None,
-                          status="processing", rejection_count=0, created_at=now)
-            session.add(order)
-            session.flush()
-            start_instance(session, order, key, data={"order_id": order.id, "order_no": order.order_no})
-            order_id = order.id
+                                          xml=rewired(key, *VARIANTS[variant]), deployed_at=runtime.clock.now()))
+        body = {**order_body(cast.buyer.name, cast.seller.name), "billing": {"mode": "one_off"}}
+        order_id = factories.place_order_on(cast.platform, key, body)
         return api.get(f"/api/v1/orders/{order_id}", cast.buyer.token).json()
 
     return make

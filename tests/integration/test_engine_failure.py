@@ -7,13 +7,13 @@ reject path ever sets it, so evaluating the condition on accept raises NameError
 No routing rule leads to `broken_flow`, so the order is inserted and its process started through
 the services, then driven through the real HTTP API.
 """
-import uuid
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
+from tests import factories
+from tests.factories import order_body
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "manual_service_general.bpmn"
 GOOD_CONDITION = 'decision == "accept"'
@@ -30,27 +30,13 @@ def broken_flow_xml() -> bytes:
 @pytest.fixture
 def broken_order(app, api, cast):
     """A paid order of the cast's buyer and seller running `broken_flow`, as the buyer sees it."""
-    from app.extensions import runtime
-    from app.models import Order
     from app.services.processes.deploy import deploy
     from app.services.core.transaction import transaction
-    from app.services.core.runtime import start_instance
 
     with transaction() as session:
         deploy(session, broken_flow_xml(), filename="broken_flow.bpmn")
-    now = runtime.clock.now()
-    with transaction() as session:
-        order = Order(order_no=f"BF{uuid.uuid4().hex[:16]}", request_hash="0" * 64,
-                      buyer=cast.buyer.name, seller=cast.seller.name,
-                      product={"name": "Data migration", "delivery_type": "manual_service",
-                               "manual_kind": "standard", "goods_class": "general", "supervised": True},
-                      delivery_type="manual_service", supervised=True, billing={"mode": "one_off", "period": None},
-                      amount_paid=Decimal("1000.00"), paid_at=now - timedelta(days=1), recipient=None,
-                      milestones=None, status="processing", rejection_count=0, created_at=now)
-        session.add(order)
-        session.flush()
-        start_instance(session, order, "broken_flow", data={"order_id": order.id, "order_no": order.order_no})
-        order_id = order.id
+    body = {**order_body(cast.buyer.name, cast.seller.name), "billing": {"mode": "one_off"}}
+    order_id = factories.place_order_on(cast.platform, "broken_flow", body)
     response = api.get(f"/api/v1/orders/{order_id}", cast.buyer.token)
     assert response.status_code == 200, response.text
     return response.json()

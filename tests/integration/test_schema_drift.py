@@ -1,6 +1,9 @@
 """The Alembic migrations build exactly the schema the models declare, on SQLite and on PostgreSQL."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
+pytestmark = pytest.mark.committed  # reads through connections of its own
 
 
 def schema_diff(**options):

@@ -1,0 +1,78 @@
+"""Test data made through the services (never by building rows), so Order's and Principal's columns
+are known in one place: the services. Used by the conftest fixtures; usable from any test with the app."""
+import json
+import uuid
+
+
+class Principal:
+    def __init__(self, name: str, role: str, token: str, review_role: str | None = None):
+        self.name, self.role, self.token, self.review_role = name, role, token, review_role
+
+    @property
+    def actor(self):
+        from app.actors import Actor
+        return Actor(self.name, self.role, self.review_role)
+
+
+def principal(role: str, review_role: str | None = None, name: str | None = None) -> Principal:
+    """A new principal (unique name unless given) with its token, through app.services.principals."""
+    from app.services.principals import create_principal
+    name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+    created = create_principal(name, role, review_role)
+    return Principal(name, role, created["token"], review_role)
+
+
+def order_body(buyer: str, seller: str, **product) -> dict:
+    """A valid paid manual-service order as POST /orders takes it; `product` overrides product fields."""
+    return {
+        "order_no": f"CS{uuid.uuid4().hex[:16]}", "buyer": buyer, "seller": seller,
+        "product": {"name": "Data migration", "spec": "Standard", "delivery_type": "manual_service",
+                    "manual_kind": "standard", "license_mode": None, "goods_class": "general",
+                    "scenario": "none", "supervised": True, **product},
+        "billing": {"mode": "periodic", "period": "P1M"},
+        "amount_paid": "1000.00",
+        "paid_at": "2026-01-05T08:00:00+00:00",
+        "recipient": {"name": "Alice", "phone": "+8613800000000", "address": "Shenzhen"},
+    }
+
+
+def _loaded(body: dict) -> dict:
+    from app.schemas.orders import OrderCreateSchema
+    return OrderCreateSchema().load(json.loads(json.dumps(body)))
+
+
+def _wire(order: dict) -> dict:
+    """A service's order as the API sends it (OrderSchema, then JSON)."""
+    from app.schemas.orders import OrderSchema
+    return json.loads(json.dumps(OrderSchema().dump(order)))
+
+
+def place_order(platform: Principal, body: dict) -> dict:
+    """Place `body` (a POST /orders body) through app.services.fulfilment.orders.place_order; the order
+    resource as the platform gets it in the 201."""
+    from app.services.fulfilment.orders import place_order as place
+    order, created = place(platform.actor, _loaded(body))
+    assert created, f"order_no {body['order_no']} existed already"
+    return _wire(order)
+
+
+def place_order_on(platform: Principal, key: str, body: dict) -> str:
+    """Place `body` on the current version of process `key` (one no routing rule leads to); the order id.
+
+    As place_order, with the services' own order (orders._new_order) and start data, but the process
+    started is `key` instead of the routed one."""
+    from app.services.core import audit
+    from app.services.core.process_data import ROUTING_FACTS
+    from app.services.core.runtime import start_instance
+    from app.services.core.transaction import transaction
+    from app.services.fulfilment.orders import _new_order, start_data
+    loaded = _loaded(body)
+    with transaction() as session:
+        order = _new_order(loaded, "0" * 64, platform.actor)
+        session.add(order)
+        session.flush()
+        audit.record(session, order.id, platform.actor, "order_placed",
+                     data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
+        facts = {name: order.product.get(name) for name in ROUTING_FACTS}
+        start_instance(session, order, key, data=start_data(order, facts))
+        return order.id
