@@ -1,13 +1,11 @@
 """Migration 0005: existing instances become `supervision` ones and their order's tasks name them; an
 order may then hold a second instance of another kind. Run on a database of its own."""
-import os
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.alembic import upgrade
-from tests.conftest import _drop_postgres, _fresh_postgres
 
 AT = "2026-01-05 08:00:00"
 ORDER = """INSERT INTO orders (id, order_no, request_hash, buyer, seller, product, delivery_type, supervised,
@@ -20,17 +18,6 @@ INSTANCE = """INSERT INTO process_instance (id, order_id, definition_id, state, 
               VALUES (:id, :order_id, 1, '{}', 'running', :at, 1)"""
 TASK = """INSERT INTO task (id, order_id, node_id, name, role, actions, forms, status, created_at)
           VALUES (:id, :order_id, 'deliver', 'Deliver', 'seller', '[]', '{}', :status, :at)"""
-
-
-@pytest.fixture
-def blank_url(tmp_path):
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    url, cleanup = _fresh_postgres(given)
-    yield url
-    _drop_postgres(*cleanup)
 
 
 def test_existing_instances_become_supervision_and_their_tasks_name_them(blank_url):

@@ -1,13 +1,10 @@
 """Migration 0004 records who placed each order: existing orders take the platform principal of their
 order_placed event. Run on a database of its own (SQLite file, or a fresh PostgreSQL database)."""
-import os
 import uuid
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from app.adapters.alembic import upgrade
-from tests.conftest import _drop_postgres, _fresh_postgres
 
 ORDER = """INSERT INTO orders (id, order_no, request_hash, buyer, seller, product, delivery_type, supervised,
            billing, amount_paid, paid_at, status, rejection_count, created_at)
@@ -15,17 +12,6 @@ ORDER = """INSERT INTO orders (id, order_no, request_hash, buyer, seller, produc
                    0, :at)"""
 EVENT = """INSERT INTO audit_event (order_id, seq, at, actor_name, actor_role, type, data, attachments,
            prev_hash, hash) VALUES (:order_id, :seq, :at, :name, :role, :type, '{}', '[]', :hash, :hash)"""
-
-
-@pytest.fixture
-def blank_url(tmp_path):
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    url, cleanup = _fresh_postgres(given)
-    yield url
-    _drop_postgres(*cleanup)
 
 
 def _order_with_events(connection, *events: tuple[str, str, str]) -> str:
