@@ -39,13 +39,51 @@ def summary(role: str, database: str, report: Path) -> str:
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("role", ROLES)
-def test_schemathesis_finds_nothing(fuzz_server, fuzz_database, role, tmp_path):
-    keep = os.environ.get("FUZZ_REPORT_DIR")
-    report = (Path(keep) if keep else tmp_path) / f"schemathesis-{role}.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    run = subprocess.run(schemathesis_command(fuzz_server["url"], fuzz_server["tokens"][role], report),
-                         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
-    report.with_suffix(".txt").write_text(run.stdout + run.stderr)
-    print(summary(role, fuzz_database, report))
-    assert run.returncode == 0, f"schemathesis failed as {role}:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
+class FuzzOneRole:
+    """One role's run. A class per role (below), so pytest-xdist's --dist loadscope spreads the roles
+    over its workers instead of running all of them one after the other on one worker."""
+
+    role = ""
+
+    def test_schemathesis_finds_nothing(self, fuzz_server, fuzz_database, tmp_path):
+        keep = os.environ.get("FUZZ_REPORT_DIR")
+        report = (Path(keep) if keep else tmp_path) / f"schemathesis-{self.role}.json"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        run = subprocess.run(schemathesis_command(fuzz_server["url"], fuzz_server["tokens"][self.role], report),
+                             capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
+        report.with_suffix(".txt").write_text(run.stdout + run.stderr)
+        print(summary(self.role, fuzz_database, report))
+        assert run.returncode == 0, (f"schemathesis failed as {self.role}:\n{run.stdout[-20000:]}\n"
+                                     f"{run.stderr[-3000:]}")
+
+
+class TestFuzzAsBuyer(FuzzOneRole):
+    role = "buyer"
+
+
+class TestFuzzAsSeller(FuzzOneRole):
+    role = "seller"
+
+
+class TestFuzzAsPlatform(FuzzOneRole):
+    role = "platform"
+
+
+class TestFuzzAsOps(FuzzOneRole):
+    role = "ops"
+
+
+class TestFuzzAsReviewer(FuzzOneRole):
+    role = "reviewer"
+
+
+class TestFuzzAsAdmin(FuzzOneRole):
+    role = "admin"
+
+
+class TestFuzzAsAnalyst(FuzzOneRole):
+    role = "analyst"
+
+
+def test_every_role_is_fuzzed_once():
+    assert sorted(c.role for c in FuzzOneRole.__subclasses__()) == sorted(ROLES)

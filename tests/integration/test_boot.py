@@ -39,7 +39,8 @@ def _variant(name: str) -> bytes:
     return xml.replace(b"</bpmn:definitions>", f"<!-- {name} --></bpmn:definitions>".encode())
 
 
-def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app):
+@pytest.mark.committed  # the rival runs in another thread on its own connection: real commits
+def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app, keep_current_versions):
     """On PostgreSQL two processes may insert the same new content at once; the unique constraint
     decides and the loser returns the stored row. (SQLite writers queue at BEGIN IMMEDIATE instead.)"""
     from app.extensions import db
@@ -48,6 +49,7 @@ def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app):
     if not db.is_postgres:
         pytest.skip("SQLite serializes writers at BEGIN IMMEDIATE: no two deploys overlap")
     xml = _variant(f"race-{os.getpid()}-{id(app)}")
+    keep_current_versions("data_file")  # later orders of data_file keep the version they had
     rival = {}
 
     def win_the_race(session, _context, _instances):  # the rival commits between our lookup and insert
