@@ -6,6 +6,7 @@ import os
 import threading
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -30,18 +31,28 @@ def _drop_postgres(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def fresh_database(directory, filename: str = "test.db"):
+    """The URL of an empty database: a SQLite file in `directory`, or, when DATABASE_URL names a
+    PostgreSQL server, a new database there, dropped on exit."""
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith("postgresql"):
+        yield f"sqlite:///{Path(directory) / filename}"
+        return
+    url, cleanup = _fresh_postgres(given)
+    try:
+        yield url
+    finally:
+        _drop_postgres(*cleanup)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    given = os.environ.get("DATABASE_URL", "")
-    if given.startswith("postgresql"):
-        url, cleanup = _fresh_postgres(given)
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
         yield url
         from app.extensions import db
         if db.engine is not None:
-            db.engine.dispose()
-        _drop_postgres(*cleanup)
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+            db.engine.dispose()  # before the drop: pooled connections would hold the database
 
 
 @pytest.fixture(scope="session")

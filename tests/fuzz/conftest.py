@@ -8,20 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _drop_postgres, _fresh_postgres
+from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def fuzz_database(tmp_path_factory):
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('fuzzdb') / 'fuzz.db'}"
-        return
-    url, cleanup = _fresh_postgres(given)
-    yield url
-    _drop_postgres(*cleanup)
+    with fresh_database(tmp_path_factory.mktemp("fuzzdb"), "fuzz.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
