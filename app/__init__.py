@@ -7,7 +7,9 @@ from config.settings import Config, load
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the application: settings, database, engine, API, CLI, pages. Connects to nothing."""
     from app import api as api_package, cli, web
-    from app.extensions import api, db, runtime
+    from flask_smorest import Api
+
+    from app.extensions import state
     from app.services.fulfilment import completion
 
     settings = config if isinstance(config, Config) else load(config)
@@ -15,10 +17,11 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.config.from_object(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_ATTACHMENT_BYTES + 1024 * 1024  # multipart framing
 
-    db.init_app(app)
-    runtime.init_app(app)
+    own = state(app, create=True)  # this app's database and runtime; nothing shared with other apps
+    own.database.init_app(app)
+    own.runtime.init_app(app)
     completion.register()  # the per-kind completion hooks
-    api.init_app(app)
+    api = Api(app)
     api_package.register(app, api)
     cli.register(app)
     for blueprint in web.blueprints:

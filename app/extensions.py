@@ -1,12 +1,15 @@
-"""Unbound singletons, bound to one app by create_app(). Nothing here connects at import time.
+"""Per-app state: each app built by create_app() holds its own Database and Runtime in
+`app.extensions["fulfilment"]`; `state(app)` is the one way to read them. Nothing connects at import time.
 
-Each registers itself in `app.extensions["fulfilment"]`; `state(app)` is the one way to read them per app."""
+`db` and `runtime` below are proxies to the current app's state (like Flask's `current_app`), so services
+read them inside the app context every request, CLI command and scheduler job runs in; two apps in one
+process never share a database or settings. The clock stays process-wide: SpiffWorkflow's timers read it."""
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_smorest import Api
+from werkzeug.local import LocalProxy
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -25,7 +28,6 @@ class Database:
 
     def init_app(self, app) -> None:
         self.configure(app.config["DATABASE_URL"])
-        state(app, create=True).database = self
         app.teardown_appcontext(lambda exc: self.session.remove())
 
     def configure(self, url: str) -> None:
@@ -79,7 +81,6 @@ class Runtime:
         self.clock = clock
 
     def init_app(self, app) -> None:
-        state(app, create=True).runtime = self
         self.settings = app.config
         self.engine = Engine(limits=Limits.from_settings(app.config))
         install_clock(self.clock.now)
@@ -88,17 +89,16 @@ class Runtime:
 @dataclass
 class AppState:
     """What one app holds: its database, its runtime, whether its entry point has booted it."""
-    database: Database | None = None
-    runtime: Runtime | None = None
+    database: Database = field(default_factory=Database)
+    runtime: Runtime = field(default_factory=Runtime)
     booted: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 EXTENSION = "fulfilment"
 
 
 def state(app=None, create: bool = False) -> AppState:
-    """The per-app state of `app` (default: the current app), registered by create_app()."""
+    """The per-app state of `app` (default: the current app, so an app context is needed)."""
     if app is None:
         from flask import current_app
         app = current_app._get_current_object()
@@ -107,6 +107,5 @@ def state(app=None, create: bool = False) -> AppState:
     return app.extensions[EXTENSION]
 
 
-db = Database()
-runtime = Runtime()
-api = Api()
+db: Database = LocalProxy(lambda: state().database)  # type: ignore[assignment]
+runtime: Runtime = LocalProxy(lambda: state().runtime)  # type: ignore[assignment]

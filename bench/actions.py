@@ -107,6 +107,7 @@ def build_app(database_url: str, workdir: Path):
     from config.settings import Testing
     app = create_app(Testing())
     prepare_database(app)
+    app.app_context().push()  # the bench's own service calls read this app's state (one app per run)
     return app
 
 

@@ -31,6 +31,7 @@ def build_app(workdir: str):
     from config.settings import Testing
     app = create_app(Testing())
     prepare_database(app)
+    app.app_context().push()  # the bench's own service calls read this app's state (one app per run)
     return app
 
 

@@ -52,6 +52,7 @@ def start_app(workdir: Path):
     from app.boot import start
     app = create_app(Development())
     start(app)  # migrate, deploy, in-process scheduler: the embedded default's start-up
+    app.app_context().push()  # the bench's own service calls read this app's state
     for noisy in ("werkzeug", "app.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -50,9 +50,6 @@ def fresh_database(directory, filename: str = "test.db"):
 def database_url(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("db")) as url:
         yield url
-        from app.extensions import db
-        if db.engine is not None:
-            db.engine.dispose()  # before the drop: pooled connections would hold the database
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +59,12 @@ def app(database_url, tmp_path_factory):
     os.environ.update(DATABASE_URL=database_url, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("files")),
                       TEST_CLOCK="1", SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
     from app.boot import prepare_database
+    from app.extensions import state
     built = create_app(Testing())
     prepare_database(built)  # create_app only wires: migrate and deploy bpmn/ as `flask db upgrade` does
-    return built
+    with built.app_context():  # services read the app's state; requests and jobs push their own contexts
+        yield built
+    state(built).database.engine.dispose()  # before the drop: pooled connections would hold the database
 
 
 @pytest.fixture(autouse=True)

@@ -177,26 +177,17 @@ def test_a_clock_change_that_is_not_exactly_one_valid_set_or_advance_is_a_valida
 # -- the production configuration ----------------------------------------------------------------
 @pytest.fixture
 def production_app(app, database_url, monkeypatch):
-    """A second app built with the Production settings against the same database.
-
-    create_app binds process-wide singletons (database, runtime settings, smorest Api); they are
-    put back afterwards so the session's live server keeps serving the Testing app."""
+    """A second app built with the Production settings against the same database (its own state)."""
     from app import create_app
-    from app.extensions import api as smorest_api, db, runtime
+    from app.extensions import state
     from config.settings import Production
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SCHEDULER_ENABLED", "0")
     monkeypatch.setenv("TEST_CLOCK", "1")  # the production config must ignore it
-    saved = {obj: dict(vars(obj)) for obj in (db, runtime, smorest_api)}
-    try:
-        yield create_app(Production())
-    finally:
-        if db.engine is not saved[db]["engine"]:
-            db.engine.dispose()
-        for obj, attributes in saved.items():
-            vars(obj).clear()
-            vars(obj).update(attributes)
+    built = create_app(Production())
+    yield built
+    state(built).database.engine.dispose()
 
 
 @pytest.mark.committed

@@ -10,8 +10,9 @@ BASE = "/api/v1"
 def seed(app) -> dict:
     """Create the principals and the orders; return {"tokens": {role: token}, "ids": {...}}."""
     from app.services.principals import create_principal
-    people = {role: create_principal(f"fuzz-{role}", role, "base_manager" if role == "reviewer" else None)
-              for role in ROLES}
+    with app.app_context():
+        people = {role: create_principal(f"fuzz-{role}", role, "base_manager" if role == "reviewer" else None)
+                  for role in ROLES}
     client = _Client(app.test_client(), {role: p["token"] for role, p in people.items()})
     ids = _orders(client, people["buyer"]["name"], people["seller"]["name"])
     return {"tokens": client.tokens, "ids": ids}

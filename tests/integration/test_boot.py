@@ -65,11 +65,20 @@ def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app, keep_current
         assert len(session.scalars(select(ProcessDefinition).where(ProcessDefinition.sha256 == sha)).all()) == 1
 
 
-def test_the_app_holds_its_state_read_through_one_accessor(app):
+def test_each_app_holds_its_own_state_read_through_one_accessor(app, tmp_path):
+    from app import create_app
     from app.extensions import db, runtime, state
-    assert state(app).database is db and state(app).runtime is runtime
-    with app.app_context():
-        assert state() is state(app)
+    from config.settings import Testing
+    settings = Testing()
+    settings.DATABASE_URL = f"sqlite:///{tmp_path / 'other.db'}"
+    other = create_app(settings)
+    assert state(other).database is not state(app).database and state(other).runtime is not state(app).runtime
+    assert state(other).database.engine.url != state(app).database.engine.url
+    assert db.engine is state(app).database.engine and runtime.settings is app.config  # the current app's
+    with other.app_context():
+        assert db.engine is state(other).database.engine and runtime.settings is other.config
+    assert db.engine is state(app).database.engine  # building or entering another app changed nothing here
+    state(other).database.engine.dispose()
 
 
 def test_every_scheduler_job_runs_inside_the_app_context(app):

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.extensions import runtime
+from flask import Flask
+
+from app.extensions import state
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.routing import process_key_for, routed_keys
 
@@ -14,8 +16,12 @@ PAID = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def routing_file(monkeypatch):
-    monkeypatch.setattr(runtime, "settings", {"ROUTING_FILE": str(ROUTING)})
+def routing_file():
+    """A bare app whose runtime knows only the routing table: no database, no engine."""
+    bare = Flask(__name__)
+    state(bare, create=True).runtime.settings = {"ROUTING_FILE": str(ROUTING)}
+    with bare.app_context():
+        yield
 
 
 def facts(**given) -> dict:

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from app.errors import AppealNotAllowedError, ValidationFailedError
-from app.extensions import runtime
+from app.clock import clock
 from app.models import Order, ProcessInstance, Task
 from app.actors import Actor
 from app.services.core.definitions import parsed
@@ -34,7 +34,7 @@ def _hardware(order: Order, actor: Actor, ready: list[Task]) -> None:
     if order.rejection_count > MAX_REJECTIONS:
         return
     seller_since = min((t.created_at for t in ready if t.role == "seller"), default=None)
-    if seller_since is not None and runtime.clock.now() - seller_since > SELLER_DWELL:
+    if seller_since is not None and clock.now() - seller_since > SELLER_DWELL:
         return
     when = (f"after {(seller_since + SELLER_DWELL).isoformat()} (more than 5 days at the seller's side)"
             if seller_since else "once the order has been at the seller's side for more than 5 days")
