@@ -53,7 +53,11 @@ def test_the_loser_of_a_concurrent_deploy_gets_the_winners_row(app, keep_current
     rival = {}
 
     def win_the_race(session, _context, _instances):  # the rival commits between our lookup and insert
-        thread = threading.Thread(target=lambda: rival.update(found=deploy_once(xml, "rival.bpmn")))
+        def rival_deploys():
+            with app.app_context():  # a thread of its own: its own app context, session and connection
+                rival.update(found=deploy_once(xml, "rival.bpmn"))
+
+        thread = threading.Thread(target=rival_deploys)
         thread.start()
         thread.join()
 
