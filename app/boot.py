@@ -6,9 +6,31 @@ import click
 from app.adapters.alembic import upgrade
 
 
-def configure_logging() -> None:
-    """The entry points' logging: INFO with timestamps; the chatty libraries at WARNING."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+
+
+class RequestIdFilter(logging.Filter):
+    """Every record carries the request id (`-` outside a request), as problem+json `instance` does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import g, has_request_context
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def log_handler(log_format: str = "text", stream=None) -> logging.Handler:
+    """A handler writing one JSON object per line (`json`) or text, each with the request id."""
+    from pythonjsonlogger.json import JsonFormatter
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter(JSON_FIELDS) if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    return handler
+
+
+def configure_logging(log_format: str = "text") -> None:
+    """The entry points' logging: INFO through log_handler(); the chatty libraries at WARNING."""
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler(log_format)])
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # and this one every tick
 
@@ -29,7 +51,7 @@ def start(app) -> None:
     if booted.booted:
         return
     booted.booted = True
-    configure_logging()
+    configure_logging(app.config["LOG_FORMAT"])
     prepare_database(app, migrate=app.config["AUTO_MIGRATE"])
     if app.config["SCHEDULER_ENABLED"]:
         from app.scheduler import scheduler

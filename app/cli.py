@@ -96,7 +96,9 @@ def scheduler_group():
 @scheduler_group.command("run")
 def scheduler_run():
     """Run a scheduler worker until interrupted (any number may run against one PostgreSQL)."""
+    from app.boot import configure_logging
     from app.scheduler import scheduler
+    configure_logging(current_app.config["LOG_FORMAT"])
     click.echo("scheduler worker running")
     scheduler.run_forever(current_app._get_current_object())
 

@@ -18,6 +18,7 @@ class Config:
 
     TESTING = False
     SCHEDULER_DEFAULT = True
+    LOG_FORMAT_DEFAULT = "text"  # a person reads the embedded default's console
 
     def __init__(self) -> None:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'platform.db'}"
@@ -30,6 +31,7 @@ class Config:
         self.BPMN_DIR = os.environ.get("BPMN_DIR") or str(ROOT / "bpmn")
         self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
         self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT") or self.LOG_FORMAT_DEFAULT  # json | text
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
         # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
         self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"
@@ -78,6 +80,7 @@ class Production(Config):
     """Production: schema managed by `db upgrade`, scheduler in its own processes, no testing clock."""
 
     SCHEDULER_DEFAULT = False
+    LOG_FORMAT_DEFAULT = "json"  # a log pipeline reads it
 
     def __init__(self) -> None:
         super().__init__()

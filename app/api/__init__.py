@@ -1,6 +1,6 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
-from app.api import (appeals, attachments, definitions, errors, health, input_guard, orders, principals, tasks,
-                     testing)
+from app.api import (appeals, attachments, definitions, errors, health, input_guard, observability, orders,
+                     principals, tasks, testing)
 from app.api.base import register_components
 
 
@@ -12,6 +12,7 @@ def _no_sniffing(response):
 
 def register(app, api) -> None:
     errors.register(app)
+    observability.register(app)  # first: the request id exists before any other hook can fail
     app.before_request(input_guard.check_request)
     app.after_request(_no_sniffing)
     register_components(api.spec)

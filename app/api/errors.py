@@ -1,7 +1,7 @@
 """Every error leaves as application/problem+json (RFC 9457) with the contract's `code`."""
 import logging
 
-from flask import Response, current_app, json, request
+from flask import Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import (BadRequestError, ConflictError, DomainError, ForbiddenError, NotFoundError,
@@ -17,8 +17,12 @@ INTERNAL_ERROR = (500, "internal_error", "Internal error")
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra) -> Response:
+    """The problem document; `instance` names the request (its X-Request-Id, also in the logs)."""
     body = {"type": f"https://fulfilment.example/problems/{code}", "title": title, "status": status,
             "detail": detail, "code": code, **extra}
+    if has_request_context():
+        g.problem_code = code
+        body["instance"] = f"urn:request:{g.get('request_id', '')}"
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 

@@ -53,6 +53,7 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
     code = fields.String(required=True)
+    instance = fields.String(metadata={"description": "urn:request:<id>: the request's X-Request-Id, as in the logs"})
     errors = fields.Raw(metadata={"oneOf": [FIELD_ERRORS, BPMN_ERRORS]})
     element_id = fields.String(allow_none=True, metadata={"description": "500 from the engine: the failing element"})
 

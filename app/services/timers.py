@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.errors import WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance
-from app.services.core import audit
+from app.services.core import audit, metrics
 from app.actors import SYSTEM
 from app.services.core.transaction import transaction
 from app.services.core.runtime import open_workflow, record_engine_failure, save_workflow
@@ -46,6 +46,7 @@ def _fire_one(seen: set[int]) -> tuple[int | None, int]:
             instance_id, order_id = instance.id, instance.order_id
             order = session.get(Order, order_id)
             due = instance.next_timer_at
+            metrics.TIMER_LAG_SECONDS.observe(max(0.0, (now - due).total_seconds()))
             workflow = open_workflow(instance)
             fired = workflow.fire_due_timers(now)
             for timer in fired:

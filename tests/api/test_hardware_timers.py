@@ -360,3 +360,13 @@ def test_a_logistics_update_with_an_unknown_status_is_a_validation_error(api, ca
                    422, "validation_failed")
     assert "status" in body["errors"], body
     assert get_order(api, cast.ops, shipped)["logistics"]["events"] == []
+
+
+def test_a_fired_timer_is_observed_in_the_lag_histogram_with_its_lateness(api, cast, armed):
+    from tests.api.test_observability import scrape, value
+    before = scrape(api)
+    assert tick_at(api, T + TEN_DAYS + timedelta(seconds=3)) == 1
+    after = scrape(api)
+    count, total = "fulfilment_timer_lag_seconds_count", "fulfilment_timer_lag_seconds_sum"
+    assert value(after, count) == value(before, count) + 1
+    assert value(after, total) - value(before, total) == pytest.approx(3.0, abs=0.01)
