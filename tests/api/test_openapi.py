@@ -56,6 +56,7 @@ ERRORS = {
     ("get", "/api/v1/orders/{order_id}"): {401, 403, 404},
     ("get", "/api/v1/orders/{order_id}/history"): {401, 403, 404},
     ("get", "/api/v1/orders/{order_id}/diagram"): {401, 403, 404},
+    ("get", "/api/v1/orders/{order_id}/evidence"): {401, 403, 404},
     ("post", "/api/v1/orders/{order_id}/actions/{action}"): {400, 401, 403, 404, 409, 413, 422},
     ("post", "/api/v1/orders/{order_id}/appeals"): {400, 401, 403, 404, 409, 413, 422},
     ("post", "/api/v1/orders/{order_id}/logistics"): {400, 401, 403, 404, 409, 413, 422},
