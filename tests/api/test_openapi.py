@@ -73,6 +73,7 @@ ERRORS = {
     ("get", "/api/v1/process-definitions/{key}/versions/{version}"): {401, 403, 404},
     ("post", "/api/v1/process-definitions/{key}/current"): {400, 401, 403, 404, 413, 422},
     ("post", "/api/v1/process-definitions/{key}/migrations"): {400, 401, 403, 404, 413, 422},
+    ("get", "/api/v1/process-definitions/{key}/statistics"): {401, 403, 404},
     ("get", "/api/v1/testing/clock"): set(),
     ("post", "/api/v1/testing/clock"): {400, 413, 422},
     ("post", "/api/v1/testing/tick"): set(),
