@@ -70,8 +70,9 @@ def _percentile_cont(waits, at):
 
 def _interpolated(waits, at):
     """percentile_cont by hand: rank the waits per node, then weigh the two values around p·(n−1)."""
-    ranked = select(waits, (func.row_number().over(partition_by=waits.c.node, order_by=waits.c.wait) - 1)
-                    .label("i"), func.count().over(partition_by=waits.c.node).label("n")).subquery("ranked")
+    window = {"partition_by": waits.c.node, "order_by": waits.c.wait}  # one window, so one sort
+    ranked = select(waits, (func.row_number().over(**window) - 1).label("i"),
+                    func.count().over(**window, rows=(None, None)).label("n")).subquery("ranked")
     columns = [_weighted(ranked, num, den).label(name) for name, (num, den) in PERCENTILES.items()]
     return select(*_counts(ranked, at), *columns).group_by(ranked.c.node).order_by(ranked.c.node)
 
