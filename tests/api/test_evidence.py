@@ -130,7 +130,7 @@ def test_the_summary_names_order_parties_nodes_in_both_languages_and_the_appeal(
     page = (bundle / "summary.html").read_text(encoding="utf-8")
     for expected in (delivered["order_no"], cast.buyer.name, cast.seller.name, "User submits requirement",
                      "用户提交需求", "Seller processes requirement", "服务商处理需求", "交付不完整", "操作记录",
-                     "Timeline", "Appeals", "申诉", "需求.pdf"):
+                     "Timeline", "Appeals", "申诉", "需求.pdf", "迁移 2 TB 数据"):
         assert expected in page, expected
 
 

@@ -1,5 +1,6 @@
 """summary.html of an evidence bundle: a printable page of sections, each a table with English and
 Chinese headings. Features add their own section (refunds, renewals) with register_section."""
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -109,9 +110,11 @@ def timeline_section(context: Context) -> Section:
         at = datetime.fromisoformat(record["at"])
         rows.append([str(record["seq"]), beijing(at), f"{record['actor']['name']} ({record['actor']['role']})",
                      record["type"], text(name), text(name_zh), text(record["action"]),
+                     json.dumps(record["data"], ensure_ascii=False, default=str) if record["data"] else "",
                      ", ".join(record["attachments"]), record["hash"][:16]])
     columns = (("#", "序号"), ("At", "时间"), ("Actor", "操作人"), ("Event", "事件"), ("Node", "节点"),
-               ("Node (Chinese)", "节点名称"), ("Action", "操作"), ("Attachments", "附件"), ("Hash", "哈希"))
+               ("Node (Chinese)", "节点名称"), ("Action", "操作"), ("Data", "数据"), ("Attachments", "附件"),
+               ("Hash", "哈希"))
     return Section(("Timeline", "操作记录"), columns, rows)
 
 
