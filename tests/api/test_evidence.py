@@ -38,7 +38,7 @@ def delivered(api, cast, place_order, act, upload):
     proof = upload(cast.seller, f"proof {uuid.uuid4()}".encode(), "proof.pdf")
     ok(act(cast.seller, order, "deliver", {"note": "done"}, [proof]))
     ok(api.post(f"/api/v1/orders/{order['id']}/appeals", cast.buyer.token,
-                json={"reason": "交付不完整", "demand": "Finish or refund", "attachments": []}), 201)
+                json={"reason": "交付不完整", "demand": "<b>Finish</b> or refund", "attachments": []}), 201)
     return {**order, "attachment_ids": [requirement, proof]}
 
 
@@ -132,6 +132,7 @@ def test_the_summary_names_order_parties_nodes_in_both_languages_and_the_appeal(
                      "用户提交需求", "Seller processes requirement", "服务商处理需求", "交付不完整", "操作记录",
                      "Timeline", "Appeals", "申诉", "需求.pdf", "迁移 2 TB 数据"):
         assert expected in page, expected
+    assert "&lt;b&gt;Finish&lt;/b&gt; or refund" in page and "<b>Finish" not in page  # text, never markup
 
 
 def test_the_response_is_streamed_and_named_after_the_order(app, cast, delivered):
