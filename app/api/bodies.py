@@ -31,6 +31,9 @@ DIAGRAM_XML = {"responses": {200: {"description": "The BPMN XML",
                                    "content": {"application/xml": {"schema": {"type": "string"}}}}}}
 FILE_BYTES = {"responses": {200: {"description": "The file's bytes, with the content type it was uploaded with",
                                   "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}}
+EVIDENCE_ZIP = {"responses": {200: {
+    "description": "A ZIP: history.json (the hash chain), attachments/<sha256>, verify.py, summary.html",
+    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 EXAMPLES = {
     "principal": {"name": "ana", "role": "analyst"},

@@ -6,10 +6,12 @@ from app.api.base import Blueprint, problems
 from app.api.bodies import DIAGRAM_UPLOAD, DIAGRAM_XML, EXAMPLES
 from app.errors import BadRequestError, ValidationFailedError
 from app.schemas.definitions import (MAX_VERSION, CurrentSchema, CurrentVersionSchema, DefinitionSchema,
-                                     DeployedSchema, DiagramSchema, MigrationReportSchema, MigrationRequestSchema)
+                                     DeployedSchema, DiagramSchema, MigrationReportSchema, MigrationRequestSchema,
+                                     NodeStatisticsSchema)
 from app.services.processes import deploy as definitions
 from app.services.processes import diagrams
 from app.services.processes import migration as instance_migration
+from app.services.processes import statistics
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Process definitions (analysts)")
 
@@ -77,6 +79,15 @@ def migrate(body, key):
     """Move running orders between versions where every active node exists in the target."""
     return instance_migration.migrate_instances(actor(), key, body["from_version"], body["to_version"],
                                                 body["dry_run"])
+
+
+@blp.route("/process-definitions/<key>/statistics", methods=["GET"])
+@problems(403)
+@authenticated()
+@blp.response(200, NodeStatisticsSchema(many=True))
+def node_statistics(key):
+    """Per node of every version of the key: open and completed tasks, median and p90 wait, overdue."""
+    return statistics.node_statistics(actor(), key)
 
 
 @blp.route("/orders/<order_id>/diagram", methods=["GET"])

@@ -1,6 +1,8 @@
+from flask import Response
+
 from app.api.auth import actor, authenticated
 from app.api.base import problems
-from app.api.bodies import EXAMPLES
+from app.api.bodies import EVIDENCE_ZIP, EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
 from app.schemas.appeals import AppealCreateSchema, AppealSchema
 from app.schemas.orders import (AuthcodeActivationSchema, HistoryEventSchema, LogisticsUpdateSchema,
@@ -9,7 +11,7 @@ from app.schemas.tasks import ActionSchema
 from app.services.fulfilment import actions
 from app.services.appeals import cases as appeals
 from app.services.fulfilment import authcodes
-from app.services.evidence import history
+from app.services.evidence import bundle, history
 from app.services.fulfilment import logistics
 from app.services.fulfilment import orders
 
@@ -55,6 +57,17 @@ def get(order_id):
 def order_history(order_id):
     """The order's append-only operation log, oldest first."""
     return history.order_history(actor(), order_id)
+
+
+@blp.route("/orders/<order_id>/evidence", methods=["GET"])
+@problems(403)
+@authenticated()
+@blp.doc(**EVIDENCE_ZIP)
+def evidence(order_id):
+    """The order's evidence bundle (ZIP), checkable offline with the verify.py inside it."""
+    found = bundle.evidence_bundle(actor(), order_id)
+    return Response(found.stream(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{found.filename}"'})
 
 
 @blp.route("/orders/<order_id>/actions/<action>", methods=["POST"])

@@ -65,7 +65,10 @@ class Task(Base):
     """A READY user task as the inbox sees it; rewritten with the instance state in one transaction."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_inbox", "status", "role", "assignee"),)
+    __table_args__ = (Index("ix_task_inbox", "status", "role", "assignee"),
+                      # covers the statistics query: an instance's tasks without reading the table
+                      Index("ix_task_statistics", "process_instance_id", "status", "node_id", "created_at",
+                            "closed_at", "due_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -38,6 +38,7 @@ class ProcessInstance(Base):
 
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),
+                      Index("ix_process_instance_definition", "definition_id", "id"),  # statistics per key
                       UniqueConstraint("order_id", "kind", name="uq_process_instance_order_kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

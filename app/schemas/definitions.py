@@ -60,3 +60,13 @@ class DiagramSchema(StrictSchema):
     xml = fields.String()
     active = fields.List(fields.String())
     completed = fields.List(fields.String())
+
+
+class NodeStatisticsSchema(StrictSchema):
+    node = fields.String(metadata={"description": "the node (element) id, over every version of the key"})
+    active = fields.Integer(metadata={"description": "open tasks waiting there now"})
+    completed = fields.Integer(metadata={"description": "tasks completed there"})
+    median_wait_s = fields.Float(metadata={"description": "median of creation to completion (or to now while "
+                                                          "open), seconds, over open and completed tasks"})
+    p90_wait_s = fields.Float(metadata={"description": "90th percentile of the same (linear interpolation)"})
+    overdue = fields.Integer(metadata={"description": "open tasks past their due time (SLA)"})

@@ -1,4 +1,4 @@
-"""Pages for people: the analysts' diagram editor and an order's diagram page.
+"""Pages for people: the analysts' diagram editor, an order's diagram page, a process's analytics.
 
 The pages are static shells; everything they show comes from the JSON API (/api/v1) with the bearer
 token the person pasted once (kept in sessionStorage). bpmn-js is served as-is from the npm package
@@ -62,6 +62,13 @@ def editor():
 def order(order_id: str):
     """An order's diagram (active and completed nodes marked), its nodes and its history."""
     return _page("order.html", order_id=order_id)
+
+
+@blueprint.get("/analytics/<key>")
+def analytics(key: str):
+    """Analysts and operations: the current diagram of `key`, each node coloured by how many orders wait
+    there and labelled with the median and p90 wait; overdue tasks per node and the open appeals."""
+    return _page("analytics.html", key=key)
 
 
 @blueprint.get("/vendor/bpmn-js/<path:filename>")

@@ -15,7 +15,7 @@ def without_bpmn_js(monkeypatch, tmp_path):
     monkeypatch.setattr(web, "BPMN_JS_DIST", tmp_path / "node_modules" / "bpmn-js" / "dist")
 
 
-@pytest.mark.parametrize("path", ["/web/editor", "/web/orders/some-order-id"])
+@pytest.mark.parametrize("path", ["/web/editor", "/web/orders/some-order-id", "/web/analytics/some-key"])
 def test_without_node_modules_the_pages_answer_503_naming_the_install_command(client, without_bpmn_js, path):
     response = client.get(path)
     assert response.status_code == 503

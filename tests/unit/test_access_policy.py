@@ -19,6 +19,7 @@ orders.read_all              .     .     x     .       x        .       x
 orders.read_any_diagram      .     .     .     x       .        .       .
 orders.read_authcode         x     .     x     x       x        x       x
 orders.read_engine_error     .     .     x     x       .        .       x
+orders.evidence              x     x     x     .       .        .       x
 orders.appeal                x     x     .     .       .        .       .
 tasks.complete               x     x     .     .       x        .       .
 appeals.list                 .     .     x     .       .        .       x
@@ -28,6 +29,7 @@ logistics.record             .     .     .     .       .        x       .
 authcodes.activate           .     x     .     .       .        .       .
 attachments.read_all         .     .     x     .       x        .       x
 definitions.read             .     .     x     x       .        .       x
+definitions.statistics       .     .     x     x       .        .       .
 definitions.deploy           .     .     .     x       .        .       x
 definitions.migrate          .     .     .     x       .        .       x
 principals.create            .     .     .     .       .        .       x

@@ -16,6 +16,7 @@ POLICY: dict[str, frozenset[str]] = {
     "orders.read_any_diagram": frozenset({ANALYST}),  # they own the flows and migrate orders (docs/decisions.md)
     "orders.read_authcode": frozenset(set(ROLES) - {SELLER}),  # the buyer hands it over to the seller
     "orders.read_engine_error": frozenset({OPS, ADMIN, ANALYST}),  # parties only learn that ops are on it
+    "orders.evidence": frozenset({BUYER, SELLER, OPS, ADMIN}),  # the evidence bundle: parties (own orders), staff
     "orders.appeal": frozenset({BUYER, SELLER}),  # and only a party of the order (PARTY_COLUMN)
     "tasks.complete": frozenset({BUYER, SELLER, REVIEWER}),  # the inbox, and only tasks they own (TASK_OWNER)
     "appeals.list": frozenset({OPS, ADMIN}),
@@ -25,6 +26,7 @@ POLICY: dict[str, frozenset[str]] = {
     "authcodes.activate": frozenset({SELLER}),  # codes of its own orders
     "attachments.read_all": frozenset({OPS, REVIEWER, ADMIN}),  # others: their uploads and their orders'
     "definitions.read": frozenset({ANALYST, OPS, ADMIN}),
+    "definitions.statistics": frozenset({ANALYST, OPS}),  # where orders wait, per node
     "definitions.deploy": frozenset({ANALYST, ADMIN}),  # deploy, choose the current version
     "definitions.migrate": frozenset({ANALYST, ADMIN}),
     "principals.create": frozenset({ADMIN}),

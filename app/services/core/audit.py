@@ -1,23 +1,21 @@
 """The append-only, hash-chained operation log of each order."""
-import hashlib
-import json
-
 from app.actors import Actor
 from app.extensions import runtime
 from app.models import AuditEvent, Order
+from app.services.core import hashchain
+from app.services.core.hashchain import GENESIS
 
-GENESIS = "0" * 64
 
-
-def _canonical(event: AuditEvent) -> str:
-    body = {"order_id": event.order_id, "seq": event.seq, "at": event.at.isoformat(),
-            "actor": [event.actor_name, event.actor_role], "type": event.type, "node": event.node,
-            "action": event.action, "data": event.data, "attachments": event.attachments}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def chain_record(event: AuditEvent) -> dict:
+    """The event as the chain (and an evidence bundle's history.json) knows it: content, prev_hash, hash."""
+    return {"order_id": event.order_id, "seq": event.seq, "at": event.at.isoformat(),
+            "actor": {"name": event.actor_name, "role": event.actor_role}, "type": event.type,
+            "node": event.node, "action": event.action, "data": event.data, "attachments": event.attachments,
+            "prev_hash": event.prev_hash, "hash": event.hash}
 
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+    return hashchain.link_hash(prev_hash, chain_record(event))
 
 
 def record(session, order_id: str, actor: Actor, type_: str, *, node=None, action=None,
@@ -37,17 +35,4 @@ def record(session, order_id: str, actor: Actor, type_: str, *, node=None, actio
 
 def first_break(events: list[AuditEvent], head_seq: int, head_hash: str | None) -> str | None:
     """Why the chain of one order is broken at its first bad event, or None when it is intact."""
-    prev = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            return f"seq {expected_seq} is missing (found {event.seq})"
-        if event.prev_hash != prev:
-            return f"seq {event.seq}: prev_hash does not match the event before"
-        if chain_hash(prev, event) != event.hash:
-            return f"seq {event.seq}: content does not match its hash"
-        prev = event.hash
-    if len(events) < head_seq:
-        return f"seq {len(events) + 1} to {head_seq} are missing (the order's chain head is seq {head_seq})"
-    if len(events) > head_seq or prev != (head_hash or GENESIS):
-        return f"the chain does not end at the order's recorded head (seq {head_seq})"
-    return None
+    return hashchain.first_break([chain_record(e) for e in events], head_seq, head_hash)
