@@ -117,6 +117,20 @@ class WorkflowInstance:
         seen = (t.task_spec.bpmn_id for t in self._wf.get_tasks(state=TaskState.COMPLETED))
         return list(dict.fromkeys(n for n in seen if n))
 
+    def data_value(self, name: str):
+        """A task-data value where the process stands now (its ready or waiting tasks, else its end), or None."""
+        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            if name in task.data:
+                return task.data[name]
+        last = self._wf.last_task
+        return self._wf.data.get(name, last.data.get(name) if last is not None else None)
+
+    def seed_missing(self, values: dict) -> None:
+        """Give the active tasks the data names they lack (data a newer version expects from the start)."""
+        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            for name, value in values.items():
+                task.data.setdefault(name, value)
+
     def next_timer_at(self) -> datetime | None:
         return timers.next_due(self._wf)
 
