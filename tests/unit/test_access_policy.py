@@ -31,6 +31,12 @@ definitions.read             .     .     x     x       .        .       x
 definitions.deploy           .     .     .     x       .        .       x
 definitions.migrate          .     .     .     x       .        .       x
 principals.create            .     .     .     .       .        .       x
+invoices.apply               x     .     .     .       .        .       .
+invoices.withdraw            x     .     .     .       .        .       .
+invoices.return              x     .     .     .       .        .       .
+invoices.issue               .     x     .     .       .        x       .
+invoices.confirm_return      .     x     .     .       .        x       .
+invoices.read                x     x     x     .       .        x       x
 """
 
 
