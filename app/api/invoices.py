@@ -53,8 +53,7 @@ def issue(body, invoice_id):
 @blp.response(200, InvoiceSchema)
 def return_(body, invoice_id):
     """The buyer returns an issued invoice with what its type needs."""
-    attachments = body["attachments"] + ([body["attachment_id"]] if body["attachment_id"] else [])
-    return invoices.return_invoice(actor(), invoice_id, body["tracking_no"], body["deducted"], attachments)
+    return invoices.return_invoice(actor(), invoice_id, body["tracking_no"], body["deducted"], body["attachments"])
 
 
 @blp.route("/invoices/<invoice_id>/confirm-return", methods=["POST"])

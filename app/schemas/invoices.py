@@ -1,4 +1,4 @@
-from marshmallow import fields, validate
+from marshmallow import fields, post_load, validate
 
 from app.schemas.common import ATTACHMENT_ID_LENGTH, NAME_LENGTH, AttachmentIds, StrictSchema, Text
 from app.services.invoices.rules import TYPES
@@ -28,6 +28,12 @@ class InvoiceReturnSchema(StrictSchema):
     attachments = AttachmentIds()
     attachment_id = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Length(min=1, max=ATTACHMENT_ID_LENGTH))
+
+    @post_load
+    def _one_list(self, data, **kwargs):
+        """`attachment_id` is one more attachment: the service sees `attachments` only."""
+        single = data.pop("attachment_id", None)
+        return {**data, "attachments": data["attachments"] + ([single] if single else [])}
 
 
 class InvoiceSchema(StrictSchema):
