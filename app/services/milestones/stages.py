@@ -51,7 +51,8 @@ def record_progress(session, order: Order, accepted: int | None, actor: Actor, n
             audit.record(session, order.id, actor, "milestone_accepted", node="milestone_accepted",
                          data={"position": position + 1, "name": stage["name"], "amount": stage["amount"]})
         stages.append(stage)
-    order.milestones = stages  # a new list: the JSON column sees the change
+    if stages != order.milestones:
+        order.milestones = stages  # a new list: the JSON column sees the change
 
 
 def accept_remaining(session, order: Order, actor: Actor, now: datetime) -> None:
