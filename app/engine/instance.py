@@ -1,4 +1,5 @@
 """One workflow instance behind intent-named methods; the only place that drives SpiffWorkflow tasks."""
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
@@ -175,9 +176,15 @@ class WorkflowInstance:
         if not done:
             return False
         latest = max(done, key=lambda t: t.last_state_change)
+        kept = deepcopy(latest.data)
         self._wf.reset_from_task_id(latest.id)
         self._forget_dropped_events()
         self._advance(None)
+        # the task re-inherits its parent's data, which after a folded loop predates the loop (a stage
+        # count, for one): it goes on with the data it had
+        rewound = self._wf.get_task_from_id(latest.id)
+        if rewound.state == TaskState.READY:
+            rewound.data.update(kept)
         return True
 
     def active_node_ids(self) -> set[str]:

@@ -166,6 +166,19 @@ def test_force_accept_by_operations_accepts_every_milestone(staged, act, api, ca
     assert done["unaccepted_amount"] == "0.00"
 
 
+def test_return_to_seller_sends_the_current_milestone_back_and_keeps_the_accepted_one(staged, act, deliver, api,
+                                                                                    cast):
+    order = deliver(ok(act(cast.buyer, staged, "accept")))
+    appeal = ok(api.post(f"{API}/orders/{order['id']}/appeals", cast.buyer.token,
+                         json={"reason": "phase 2 is wrong", "demand": "redo it"}), 201)
+    ok(api.post(f"{API}/appeals/{appeal['id']}/resolve", cast.ops.token,
+                json={"outcome": "return_to_seller", "note": "redo phase 2"}))
+    back = get_order(api, cast.buyer, order)
+    assert [n["id"] for n in back["nodes"]] == ["deliver"] and _accepted(back) == [True, False]
+    done = ok(act(cast.buyer, deliver(back), "accept"))
+    assert done["status"] == "completed" and _accepted(done) == [True, True]
+
+
 # -- which flows accept in stages ------------------------------------------------------------------
 
 @pytest.mark.parametrize("product", [
