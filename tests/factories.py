@@ -56,11 +56,12 @@ def place_order(platform: Principal, body: dict) -> dict:
     return _wire(order)
 
 
-def place_order_on(platform: Principal, key: str, body: dict) -> str:
+def place_order_on(platform: Principal, key: str, body: dict, without: tuple[str, ...] = ()) -> str:
     """Place `body` on the current version of process `key` (one no routing rule leads to); the order id.
 
     As place_order, with the services' own order (orders._new_order) and start data, but the process
-    started is `key` instead of the routed one."""
+    started is `key` instead of the routed one; `without` names start data left out (an order started
+    before the platform seeded those names)."""
     from app.services.core import audit
     from app.services.core.process_data import ROUTING_FACTS
     from app.services.core.runtime import start_instance
@@ -74,5 +75,6 @@ def place_order_on(platform: Principal, key: str, body: dict) -> str:
         audit.record(session, order.id, platform.actor, "order_placed",
                      data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
         facts = {name: order.product.get(name) for name in ROUTING_FACTS}
-        start_instance(session, order, key, data=start_data(order, facts))
+        data = {name: value for name, value in start_data(order, facts).items() if name not in without}
+        start_instance(session, order, key, data=data)
         return order.id

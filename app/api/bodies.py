@@ -52,4 +52,7 @@ EXAMPLES = {
     "current": {"version": 1},
     "migration": {"from_version": 1, "to_version": 2, "dry_run": True},
     "clock": {"advance": "P1D"},
+    "invoice": {"type": "electronic", "title": "Example Co., Ltd.", "tax_id": "91440300MA5EXAMPLE"},
+    "invoice_issue": {"invoice_no": "INV2026000123"},
+    "invoice_return": {"tracking_no": "SF1234567890"},
 }

@@ -1,4 +1,5 @@
 """One workflow instance behind intent-named methods; the only place that drives SpiffWorkflow tasks."""
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
@@ -117,6 +118,20 @@ class WorkflowInstance:
         seen = (t.task_spec.bpmn_id for t in self._wf.get_tasks(state=TaskState.COMPLETED))
         return list(dict.fromkeys(n for n in seen if n))
 
+    def data_value(self, name: str):
+        """A task-data value where the process stands now (its ready or waiting tasks, else its end), or None."""
+        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            if name in task.data:
+                return task.data[name]
+        last = self._wf.last_task
+        return self._wf.data.get(name, last.data.get(name) if last is not None else None)
+
+    def seed_missing(self, values: dict) -> None:
+        """Give the active tasks the data names they lack (data a newer version expects from the start)."""
+        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            for name, value in values.items():
+                task.data.setdefault(name, value)
+
     def next_timer_at(self) -> datetime | None:
         return timers.next_due(self._wf)
 
@@ -161,9 +176,15 @@ class WorkflowInstance:
         if not done:
             return False
         latest = max(done, key=lambda t: t.last_state_change)
+        kept = deepcopy(latest.data)
         self._wf.reset_from_task_id(latest.id)
         self._forget_dropped_events()
         self._advance(None)
+        # the task re-inherits its parent's data, which after a folded loop predates the loop (a stage
+        # count, for one): it goes on with the data it had
+        rewound = self._wf.get_task_from_id(latest.id)
+        if rewound.state == TaskState.READY:
+            rewound.data.update(kept)
         return True
 
     def active_node_ids(self) -> set[str]:

@@ -3,10 +3,11 @@ from app.models.appeal import Appeal, Notification
 from app.models.attachment import Attachment, AttachmentLink
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.invoice import Invoice
 from app.models.order import LogisticsEvent, Order, Task
 from app.models.outbox import OutboxEvent
 from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
 
-__all__ = ["Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "LogisticsEvent", "Notification",
+__all__ = ["Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice", "LogisticsEvent", "Notification",
            "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance", "Task"]

@@ -38,6 +38,12 @@ class MilestoneSchema(StrictSchema):
     amount = Money(required=True)
 
 
+class MilestoneStateSchema(StrictSchema):
+    name = fields.String()
+    amount = Money()
+    accepted_at = fields.String(allow_none=True, metadata={"format": "date-time"})  # stored as an ISO string
+
+
 class OrderCreateSchema(StrictSchema):
     order_no = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$"))
     buyer = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -122,7 +128,9 @@ class OrderSchema(StrictSchema):
     amount_paid = Money()
     paid_at = fields.DateTime()
     recipient = fields.Nested(RecipientSchema, allow_none=True)
-    milestones = fields.List(fields.Nested(MilestoneSchema), allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneStateSchema), allow_none=True)
+    unaccepted_amount = Money(allow_none=True, metadata={"description": "milestone orders: the sum of the "
+                                                                        "milestones not accepted yet"})
     process = fields.Nested(ProcessRefSchema, allow_none=True)
     nodes = fields.List(fields.Nested(NodeSchema))
     frozen = fields.Boolean()

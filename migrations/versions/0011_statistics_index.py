@@ -8,7 +8,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,7 @@ def test_a_completed_order_lists_every_element_it_passed(api, cast, order, walk,
     done = ok(act(cast.buyer, walk(order, "confirm_acceptance"), "accept"))
     assert set(diagram_of(api, cast.buyer, done)["completed"]) == {
         "start", "submit_requirement", "deliver", "gw_delivered", "confirm_acceptance", "gw_accept",
-        "service_completed"}
+        "milestone_accepted", "gw_milestones", "service_completed"}
 
 
 def test_the_active_ids_are_elements_of_the_xml(api, cast, order, walk):

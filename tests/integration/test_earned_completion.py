@@ -17,7 +17,9 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "manual_service_general.bp
 PROCESS_ID = "manual_service_general"
 DELIVERED = '<bpmn:sequenceFlow id="flow_delivered" name="Delivered" sourceRef="gw_delivered" targetRef="confirm_acceptance" />'
 REJECTED = '<bpmn:sequenceFlow id="flow_reject" name="Rejected" sourceRef="gw_accept" targetRef="deliver" />'
-ACCEPT_FLOW = '<bpmn:sequenceFlow id="flow_accept" name="Accepted" sourceRef="gw_accept" targetRef="service_completed">'
+# after the acceptance (and the last milestone): the flow into the end
+ACCEPT_FLOW = ('<bpmn:sequenceFlow id="flow_all_accepted" name="All accepted" sourceRef="gw_milestones" '
+               'targetRef="service_completed" />')
 ACCEPTED_END = '<bpmn:endEvent id="service_completed" name="Service completed">'
 
 

@@ -33,6 +33,12 @@ definitions.statistics       .     .     x     x       .        .       .
 definitions.deploy           .     .     .     x       .        .       x
 definitions.migrate          .     .     .     x       .        .       x
 principals.create            .     .     .     .       .        .       x
+invoices.apply               x     .     .     .       .        .       .
+invoices.withdraw            x     .     .     .       .        .       .
+invoices.return              x     .     .     .       .        .       .
+invoices.issue               .     x     .     .       .        x       .
+invoices.confirm_return      .     x     .     .       .        x       .
+invoices.read                x     x     x     .       .        x       x
 """
 
 

@@ -15,6 +15,7 @@ from app.actors import Actor
 from app.services.core.calendar import add_working_days
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
+from app.services.milestones.stages import ACCEPTED_COUNT, accept_remaining, record_progress
 from app.services.core.runtime import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
 
 APPEAL_SLA_WORKING_DAYS = 3
@@ -154,12 +155,14 @@ def _return_to_seller(session, actor, order, workflow, refund_amount) -> None:
         return
     if not workflow.rewind_to_lane(SELLER_LANE):
         raise ConflictError("the order has not reached the seller yet: use resume")
+    record_progress(session, order, workflow.data_value(ACCEPTED_COUNT), actor, runtime.clock.now())
 
 
 def _force_accept(session, actor, order, workflow, refund_amount) -> None:
     _no_refund(refund_amount)
     workflow.cancel()
     order.accepted_at = runtime.clock.now()
+    accept_remaining(session, order, actor, order.accepted_at)
     finish_order(session, order, "completed", actor)
 
 

@@ -30,11 +30,18 @@ POLICY: dict[str, frozenset[str]] = {
     "definitions.deploy": frozenset({ANALYST, ADMIN}),  # deploy, choose the current version
     "definitions.migrate": frozenset({ANALYST, ADMIN}),
     "principals.create": frozenset({ADMIN}),
+    "invoices.apply": frozenset({BUYER}),  # for its own orders
+    "invoices.withdraw": frozenset({BUYER}),  # its application, before it is issued
+    "invoices.return": frozenset({BUYER}),
+    "invoices.issue": frozenset({PLATFORM, SELLER}),  # and only for the invoice's issuer (ISSUER_ROLE)
+    "invoices.confirm_return": frozenset({PLATFORM, SELLER}),  # likewise
+    "invoices.read": frozenset({BUYER, SELLER, PLATFORM, OPS, ADMIN}),  # of orders they may read
 }
 PERMISSIONS = tuple(POLICY)
 
 OWNER_COLUMN = {BUYER: "buyer", SELLER: "seller", PLATFORM: "placed_by"}  # role -> Order column naming the owner
 PARTY_COLUMN = {BUYER: "buyer", SELLER: "seller"}  # the parties of an order (they appeal, they hold tasks)
+ISSUER_ROLE = {"platform": PLATFORM, "seller": SELLER}  # an invoice's issuer -> the role acting for it
 TASK_OWNER = {BUYER: ("assignee", "name"), SELLER: ("assignee", "name"),  # role -> (Task column, Actor field)
               REVIEWER: ("review_role", "review_role")}
 

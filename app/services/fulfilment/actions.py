@@ -16,6 +16,7 @@ from app.actors import Actor
 from app.services.fulfilment.effects import apply_action_effects, as_task_data
 from app.services.fulfilment.logistics import arm_auto_acceptance, auto_acceptance_due
 from app.services.fulfilment.order_view import OrderView, present_order
+from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
@@ -40,6 +41,7 @@ def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachm
         audit.record(session, order.id, actor, "task_completed", node=task.node_id, action=action,
                      data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
                      attachments=values.get("attachments", []))
+        record_progress(session, order, workflow.data_value(ACCEPTED_COUNT), actor, runtime.clock.now())
         save_workflow(session, order, instance, workflow, actor)
         due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
         if due is not None:  # the parcel was signed before the seller recorded the shipment

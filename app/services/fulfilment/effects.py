@@ -23,7 +23,8 @@ def _reject(session, order, values):
 
 
 def _accept(session, order, values):
-    order.accepted_at = runtime.clock.now()
+    if not order.milestones:  # a milestone order is accepted (validity starts) when supervision completes
+        order.accepted_at = runtime.clock.now()
 
 
 def _deliver(session, order, values):

@@ -14,6 +14,7 @@ from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, Process
 from app.models.process import SUPERVISION
 from app.services.core.access import allowed, may_act
 from app.services.core.views import RowView
+from app.services.milestones.stages import unaccepted_amount
 
 PARTY_ERROR = {"message": "The order's process failed; operations have been notified.", "element_id": None,
                "line": None}
@@ -80,6 +81,10 @@ class OrderView(RowView):
     authcode: str | None
     logistics: Logistics | None
     error: dict | None
+
+    @property
+    def unaccepted_amount(self):
+        return unaccepted_amount(self.order)
 
 
 def present_order(session, order: Order, actor: Actor) -> OrderView:

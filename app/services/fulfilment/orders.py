@@ -17,9 +17,11 @@ from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
 from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, present_order, present_orders
 from app.services.core.process_data import ROUTING_FACTS
+from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.runtime import finish_order, start_instance
+from app.services.milestones import stages
 
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
@@ -105,7 +107,7 @@ def _new_order(body: dict, digest: str, actor: Actor) -> Order:
                  product=_json_safe(product), delivery_type=product["delivery_type"],
                  supervised=product["supervised"] and product["delivery_type"] in SUPERVISED_TYPES,
                  billing=body["billing"], amount_paid=Decimal(body["amount_paid"]), paid_at=body["paid_at"],
-                 recipient=body.get("recipient"), milestones=_json_safe(body.get("milestones")),
+                 recipient=body.get("recipient"), milestones=_json_safe(stages.not_accepted(body.get("milestones"))),
                  status="processing", rejection_count=0, created_at=runtime.clock.now())
 
 
@@ -115,19 +117,24 @@ def _json_safe(value):
 
 def _start_supervision(session, order: Order, body: dict) -> None:
     if not order.supervised:
+        if order.milestones:
+            raise ValidationFailedError({"milestones": ["only supervised orders are accepted in stages"]})
         finish_order(session, order, "completed", SYSTEM)
         return
     facts = {k: order.product.get(k) for k in ROUTING_FACTS}
     process_key = process_key_for(facts, order.paid_at)
     if process_key is None:
         raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
+    properties = parsed(current_definition(session, process_key)).properties
+    if order.milestones and not stages.supports_milestones(properties):
+        raise ValidationFailedError({"milestones": [f"the {process_key} process has no staged acceptance"]})
     start_instance(session, order, process_key, data=start_data(order, facts))
 
 
 def start_data(order: Order, facts: dict) -> dict:
     """What a process sees in its task data from the start (process_data.START_DATA_NAMES)."""
     return {"order_id": order.id, "order_no": order.order_no, **facts, "amount_paid": str(order.amount_paid),
-            "billing_mode": order.billing["mode"], "auto_accept_at": None}
+            "billing_mode": order.billing["mode"], "auto_accept_at": None, **stages.start_data(order.milestones)}
 
 
 def get_order(actor: Actor, order_id: str) -> OrderView:

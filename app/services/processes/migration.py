@@ -9,6 +9,7 @@ from app.actors import Actor
 from app.services.core.definitions import parsed, version_of
 from app.services.core.transaction import transaction
 from app.services.core.runtime import lock_instance_by_id, open_workflow, save_workflow
+from app.services.milestones.stages import start_data as stage_data
 
 
 def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int, dry_run: bool) -> dict:
@@ -43,6 +44,7 @@ def _migrate_one(actor: Actor, instance_id: int, source_id: int, target_id: int,
             return {**report, "result": "skipped", "reason": f"active node(s) not in the target: {', '.join(missing)}"}
         if dry_run:
             return {**report, "result": "would_migrate", "reason": None}
+        workflow.seed_missing(stage_data(order.milestones))  # started before the flows counted milestones
         workflow.migrate_to(parsed(target))
         source_version = instance.definition.version
         instance.definition_id, instance.definition = target.id, target
