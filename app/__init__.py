@@ -9,6 +9,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     from app import api as api_package, cli, web
     from app.extensions import api, db, runtime
     from app.services.fulfilment import completion
+    from app.services.refunds import process as refund_process
 
     settings = config if isinstance(config, Config) else load(config)
     app = Flask(__name__, instance_relative_config=False)
@@ -18,6 +19,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     db.init_app(app)
     runtime.init_app(app)
     completion.register()  # the per-kind completion hooks
+    refund_process.register()  # refund instances keep their refund's status
     api.init_app(app)
     api_package.register(app, api)
     cli.register(app)

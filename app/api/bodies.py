@@ -49,4 +49,6 @@ EXAMPLES = {
     "current": {"version": 1},
     "migration": {"from_version": 1, "to_version": 2, "dry_run": True},
     "clock": {"advance": "P1D"},
+    "refund": {"amount": "400.00", "reason": "The seller cannot deliver phase 2", "share_contact": True},
+    "refund_action": {"data": {"reason": "The work was delivered as agreed"}, "attachments": []},
 }

@@ -1,4 +1,5 @@
-"""Names of the data every supervision process starts with (a leaf: orders and definitions need them)."""
+"""Names of the data every process starts with (a leaf: orders, refunds and definitions need them)."""
 
 ROUTING_FACTS = ("delivery_type", "manual_kind", "license_mode", "goods_class", "scenario")
 START_DATA_NAMES = ("order_id", "order_no", *ROUTING_FACTS, "amount_paid", "billing_mode", "auto_accept_at")
+REFUND_START_NAMES = ("order_id", "order_no", "refund_id", "refund_amount", "goods", "contact_seller_at")

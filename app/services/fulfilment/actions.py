@@ -5,9 +5,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
-                        OrderFrozenError, ValidationFailedError)
+                        OrderFrozenError, RefundPendingError, ValidationFailedError)
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Task
+from app.models.process import REFUND
 from app.schemas.forms import form_for
 from app.services.core import audit
 from app.services.core.access import authorize, may_act, task_filter, visible_order
@@ -19,6 +20,10 @@ from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.refunds.options import open_refund
+from app.services.refunds.process import perform_refund_action, refund_of_instance
+
+ACCEPTING_ACTIONS = ("accept", "confirm_deployment")  # they end supervision: never beside a refund under way
 
 
 @records_engine_failures
@@ -30,6 +35,9 @@ def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachm
         authorize(actor, "tasks.complete")
         instance = lock_instance(session, order.id)
         task = _task_offering(session, order, instance, action, task_id)
+        if action in ACCEPTING_ACTIONS and open_refund(session, order.id) is not None:
+            raise RefundPendingError("a refund of this order is under way: the order cannot be accepted until "
+                                     "the refund is rejected or withdrawn")
         if not may_act(actor, task):
             raise ForbiddenError(f"{task.node_id} is not yours to complete")
         values = _validated(task, action, data, attachments, order)
@@ -118,7 +126,7 @@ def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
 
 
 def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> OrderView:
-    """The task-level form of perform_action."""
+    """The task-level form of perform_action, or of perform_refund_action for a task of a refund run."""
     authorize(actor, "tasks.complete")
     with transaction() as session:
         task = session.get(Task, task_id)
@@ -126,4 +134,11 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
             raise NotFoundError("no such task")
         visible_order(session, actor, task.order_id)
         order_id = task.order_id
-    return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
+        kind = session.get(ProcessInstance, task.process_instance_id).kind
+        refund = refund_of_instance(session, task.process_instance_id) if kind == REFUND else None
+        refund_id = refund.id if refund is not None else None
+    if refund_id is None:
+        return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
+    perform_refund_action(actor, refund_id, action, data, attachments, task_id=task_id)
+    with transaction(readonly=True) as session:  # the task API answers with the order, whatever the task
+        return present_order(session, visible_order(session, actor, order_id), actor)
