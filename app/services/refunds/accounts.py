@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.actors import Actor
 from app.extensions import db, runtime
@@ -21,17 +22,17 @@ class AccountView:
 
 
 def _locked_account(session, owner: str) -> Account:
-    """The owner's account, locked for this transaction; opened (balance 0) on its first credit."""
+    """The owner's account, locked for this transaction; opened (balance 0) on its first credit.
+
+    Two first credits at once both insert with ON CONFLICT DO NOTHING, then both lock the one row."""
+    now = runtime.clock.now()
+    insert = (postgresql if db.is_postgres else sqlite).insert(Account)
+    session.execute(insert.values(owner=owner, balance=Decimal("0.00"), created_at=now, updated_at=now)
+                    .on_conflict_do_nothing(index_elements=["owner"]))
     query = select(Account).where(Account.owner == owner).execution_options(populate_existing=True)
     if db.is_postgres:
         query = query.with_for_update()
-    account = session.scalars(query).first()
-    if account is None:
-        now = runtime.clock.now()
-        account = Account(owner=owner, balance=Decimal("0.00"), created_at=now, updated_at=now)
-        session.add(account)
-        session.flush()  # a concurrent first credit loses on uq_account_owner and its settlement retries
-    return account
+    return session.scalars(query).one()
 
 
 def credit(session, order: Order, refund: Refund) -> AccountEntry:
