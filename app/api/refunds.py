@@ -2,9 +2,11 @@ from app.api.auth import actor, authenticated
 from app.api.base import problems
 from app.api.bodies import EXAMPLES
 from app.api.paging import PAGING, Blueprint, page_of
+from app.schemas.appeals import AppealCreateSchema, AppealSchema
 from app.schemas.refunds import (AccountSchema, QuotaSchema, RefundCreateSchema, RefundListArgs, RefundOptionsArgs,
                                  RefundOptionsSchema, RefundSchema)
 from app.schemas.tasks import ActionSchema
+from app.services.appeals import cases as appeals
 from app.services.refunds import accounts, options, process, requests, views
 
 blp = Blueprint("refunds", __name__, url_prefix="/api/v1", description="Refunds (退订) and the buyers' accounts")
@@ -58,6 +60,16 @@ def get_refund(refund_id):
 def act(body, refund_id, action):
     """Complete the refund's ready task that offers `action`."""
     return process.perform_refund_action(actor(), refund_id, action, body["data"], body["attachments"])
+
+
+@blp.route("/refunds/<refund_id>/appeals", methods=["POST"])
+@problems(403, 409)
+@authenticated()
+@blp.arguments(AppealCreateSchema, example=EXAMPLES["appeal"])
+@blp.response(201, AppealSchema)
+def appeal(body, refund_id):
+    """The buyer appeals a refund the seller left pending for more than 10 days (worked by operations)."""
+    return appeals.open_refund_appeal(actor(), refund_id, body["reason"], body["demand"], body["attachments"])
 
 
 @blp.route("/refund-quota", methods=["GET"])

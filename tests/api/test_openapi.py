@@ -77,6 +77,7 @@ ERRORS = {
     ("get", "/api/v1/refunds"): {401, 403, 422},
     ("get", "/api/v1/refunds/{refund_id}"): {401, 403, 404},
     ("post", "/api/v1/refunds/{refund_id}/actions/{action}"): {400, 401, 403, 404, 409, 413, 422},
+    ("post", "/api/v1/refunds/{refund_id}/appeals"): {400, 401, 403, 404, 409, 413, 422},
     ("get", "/api/v1/refund-quota"): {401, 403},
     ("get", "/api/v1/accounts/me"): {401, 403},
     ("get", "/api/v1/testing/clock"): set(),

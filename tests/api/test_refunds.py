@@ -2,7 +2,6 @@
 settlement into the buyer's account, five-day refunds and the quota (buyer guide §6.3; docs/domain.md §4.3,
 §5.2 Table 6-1, §5.3). Time moves only through the testing clock, the scheduler job runs through
 POST /testing/tick."""
-from decimal import Decimal
 
 import pytest
 

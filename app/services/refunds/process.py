@@ -13,7 +13,7 @@ from app.extensions import db, runtime
 from app.models import Notification, Order, ProcessInstance, Refund, Task
 from app.models.process import REFUND
 from app.schemas.forms import form_for
-from app.services.core import audit, events
+from app.services.core import audit
 from app.services.core.access import authorize, may_act
 from app.services.core.calendar import add_working_days
 from app.services.core.runtime import (find_instance, lock_instance, lock_instance_by_id, open_workflow,
@@ -21,6 +21,8 @@ from app.services.core.runtime import (find_instance, lock_instance, lock_instan
 from app.services.core.transaction import transaction
 from app.services.evidence.attachments import link_attachments
 from app.services.fulfilment.effects import as_task_data
+from app.services.refunds.appeals import freeze_with_appeal
+from app.services.refunds.status import change_status
 from app.services.refunds.views import RefundView, present_refund, visible_refund
 
 PROCESS_KEYS = {"hardware": "refund_hardware"}  # delivery type -> refund process; others negotiate
@@ -30,6 +32,7 @@ STATUS_BY_NODE = {"seller_review": "pending_seller", "buyer_withdraw": "pending_
 STATUS_BY_END = {"refund_approved": "refunding", "refund_rejected": "rejected", "refund_withdrawn": "withdrawn"}
 REMINDER_END = "reminder_due"  # the 7-working-day timer ran: tell the buyer to contact the seller
 CONTACT_SELLER_WORKING_DAYS = 7
+INSPECTION_DEMAND = "Decide the refund: the seller reports an issue with the returned goods"
 
 
 def lock_order(session, order_id: str) -> ProcessInstance | None:
@@ -75,20 +78,6 @@ def follow_process(session, order: Order, instance: ProcessInstance, workflow: W
         change_status(session, order, refund, status, actor)
 
 
-def change_status(session, order: Order, refund: Refund, status: str, actor: Actor) -> None:
-    """Move the refund to `status`, logged in the order's history and announced in the outbox."""
-    now, before = runtime.clock.now(), refund.status
-    refund.status = status
-    if before == "pending_seller":
-        refund.decided_at = now
-    if status == "refunding":
-        refund.refunding_at = now  # the settlement job credits the account at its next run
-    audit.record(session, order.id, actor, "refund_status_changed",
-                 data={"refund_id": refund.id, "from": before, "to": status})
-    events.record_event(session, order, "refund.status_changed",
-                        {"refund_id": refund.id, "from": before, "to": status, "amount": str(refund.amount)})
-
-
 def _remind_buyer(session, order: Order, refund: Refund) -> None:
     refund.reminded_at = runtime.clock.now()
     session.add(Notification(recipient=order.buyer, order_id=order.id, kind="refund_contact_seller",
@@ -122,6 +111,9 @@ def perform_refund_action(actor: Actor, refund_id: str, action: str, data: dict,
                                                                    if k != "attachments"})},
                      attachments=values.get("attachments", []))
         save_workflow(session, order, instance, workflow, actor)
+        if action == "report_inspection_issue":  # operations decide between the buyer and the seller
+            freeze_with_appeal(session, actor, order, refund, instance, values["reason"], INSPECTION_DEMAND,
+                               values.get("attachments", []))
         return present_refund(session, refund, actor)
 
 

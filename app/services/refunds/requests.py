@@ -4,15 +4,18 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 
 from app.actors import Actor
-from app.errors import ForbiddenError, InvoiceNotReturnedError, RefundNotAllowedError, ValidationFailedError
+from app.errors import (ConflictError, ForbiddenError, InvoiceNotReturnedError, RefundNotAllowedError,
+                        ValidationFailedError)
 from app.extensions import runtime
 from app.models import Order, Refund
 from app.services.core import audit, events
 from app.services.core.access import authorize, visible_order
 from app.services.core.transaction import transaction
 from app.services.refunds import rules
-from app.services.refunds.options import RefundOptions, evaluate
+from app.services.refunds.appeals import end_refund_process
+from app.services.refunds.options import RefundOptions, evaluate, open_refund
 from app.services.refunds.process import lock_order, start_refund_process
+from app.services.refunds.status import change_status
 from app.services.refunds.views import RefundView, present_refund
 
 HARDWARE = "hardware"
@@ -76,4 +79,27 @@ def _create(session, actor: Actor, order: Order, rule: str, body: dict) -> Refun
                                                              "amount": str(refund.amount), "status": refund.status})
     if not five_day:  # a five-day refund needs no seller: the settlement job completes it
         start_refund_process(session, order, refund)
+    return refund
+
+
+def refund_by_appeal(session, actor: Actor, order: Order, amount: Decimal, appeal_id: str) -> Refund:
+    """`close_with_refund` on an order appeal pays through a refund record (kind `appeal`); a refund the buyer
+    had asked for is superseded (withdrawn), one already being paid out makes the outcome a conflict."""
+    superseded = open_refund(session, order.id)
+    if superseded is not None and superseded.status == "refunding":
+        raise ConflictError("a refund of this order is already being paid out: resolve the appeal otherwise")
+    if superseded is not None:
+        if superseded.process_instance_id is not None:
+            end_refund_process(session, superseded.process_instance_id)
+        change_status(session, order, superseded, "withdrawn", actor)
+        session.flush()  # before the new open refund (uq_refund_open_order)
+    now = runtime.clock.now()
+    refund = Refund(order_id=order.id, kind="appeal", amount=amount, reason=f"appeal {appeal_id}", goods=None,
+                    share_contact=False, status="refunding", created_at=now, decided_at=now, refunding_at=now)
+    session.add(refund)
+    session.flush()
+    audit.record(session, order.id, actor, "refund_requested", data={
+        "refund_id": refund.id, "kind": "appeal", "amount": str(amount), "appeal_id": appeal_id})
+    events.record_event(session, order, "refund.requested", {"refund_id": refund.id, "kind": "appeal",
+                                                             "amount": str(amount), "status": refund.status})
     return refund

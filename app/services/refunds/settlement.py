@@ -4,7 +4,7 @@ Each refund settles in a transaction of its own; workers claim refunds with SKIP
 re-check the status under the lock, and a refund has at most one ledger entry (unique refund_id)."""
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.actors import SYSTEM
 from app.extensions import db, runtime
@@ -52,7 +52,9 @@ def complete_refund(session, refund: Refund) -> None:
     now = runtime.clock.now()
     credit(session, order, refund)
     refund.status, refund.refunded_at = "refunded", now
-    order.refund_amount = (order.refund_amount or Decimal("0")) + refund.amount
+    session.flush()
+    order.refund_amount = session.scalar(select(func.sum(Refund.amount)).where(  # an appeal's close set it already
+        Refund.order_id == order.id, Refund.status == "refunded")) or Decimal("0")
     audit.record(session, order.id, SYSTEM, "refund_completed", data={
         "refund_id": refund.id, "kind": refund.kind, "amount": str(refund.amount)})
     events.record_event(session, order, "refund.completed", {"refund_id": refund.id, "kind": refund.kind,

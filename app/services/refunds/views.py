@@ -6,7 +6,7 @@ from sqlalchemy import select, true
 
 from app.actors import Actor
 from app.errors import NotFoundError
-from app.models import Order, Refund, Task
+from app.models import Order, ProcessInstance, Refund, Task
 from app.services.core.access import PARTY_COLUMN, allowed, authorize, is_party, may_act
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
@@ -53,21 +53,26 @@ def present_refunds(session, refunds: list[Refund], actor: Actor) -> list[Refund
     orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_({r.order_id for r in refunds})))}
     tasks = defaultdict(list)
     instance_ids = [r.process_instance_id for r in refunds if r.process_instance_id is not None]
+    frozen = set()
     if instance_ids:
+        frozen = set(session.scalars(select(ProcessInstance.id).where(ProcessInstance.id.in_(instance_ids),
+                                                                      ProcessInstance.frozen_at.is_not(None))))
         for task in session.scalars(select(Task).where(Task.process_instance_id.in_(instance_ids),
                                                        Task.status == "ready").order_by(Task.created_at)):
             tasks[task.process_instance_id].append(task)
-    return [_view(r, orders[r.order_id], tasks[r.process_instance_id], actor) for r in refunds]
+    return [_view(r, orders[r.order_id], tasks[r.process_instance_id], r.process_instance_id in frozen, actor)
+            for r in refunds]
 
 
 def present_refund(session, refund: Refund, actor: Actor) -> RefundView:
     return present_refunds(session, [refund], actor)[0]
 
 
-def _view(refund: Refund, order: Order, tasks: list[Task], actor: Actor) -> RefundView:
+def _view(refund: Refund, order: Order, tasks: list[Task], frozen: bool, actor: Actor) -> RefundView:
+    """While an appeal on the refund is open its nodes stay and nobody has an action (as on orders)."""
     nodes = [Node(t.node_id, t.name, t.name_zh, t.role, t.id, t.created_at) for t in tasks]
-    actions = [AvailableAction(a, t.id) for t in tasks if allowed(actor, "tasks.complete") and may_act(actor, t)
-               for a in t.actions]
+    actions = [] if frozen or not allowed(actor, "tasks.complete") else [
+        AvailableAction(a, t.id) for t in tasks if may_act(actor, t) for a in t.actions]
     return RefundView(refund, order, nodes, actions)
 
 
