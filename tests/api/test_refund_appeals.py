@@ -70,17 +70,16 @@ def test_resume_gives_the_refund_back_to_the_seller(api, cast, place_order, cloc
 
 
 def test_a_notification_tells_the_buyer_to_contact_the_seller_after_7_working_days(
-        app, api, cast, place_order, clock):
+        api, cast, place_order, clock, query_db):
     """§6.3.2.3: not reviewed within 7 working days -> contact the seller (a BPMN timer, fired once)."""
-    from app.extensions import db
     from app.models import Notification
     clock(set="2026-03-02T09:00:00+00:00")  # a Monday: 7 working days later is Wednesday 11 March
     order = placed(place_order, cast)
     ok(ask(api, cast.buyer, order), 201)
 
     def reminders():
-        return db.session.scalars(select(Notification).where(Notification.order_id == order["id"],
-                                                             Notification.kind == "refund_contact_seller")).all()
+        return query_db(lambda s: s.scalars(select(Notification).where(
+            Notification.order_id == order["id"], Notification.kind == "refund_contact_seller")).all())
     clock(set="2026-03-11T08:59:00+00:00")
     tick(api)
     assert reminders() == []

@@ -4,6 +4,7 @@ settlement into the buyer's account, five-day refunds and the quota (buyer guide
 POST /testing/tick."""
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import order_body
 from tests.helpers import get_order, history, ok
@@ -81,7 +82,8 @@ def test_a_negotiated_refund_waits_for_the_seller_in_their_inbox(api, cast, plac
     seller_view = ok(api.get(f"{REFUNDS}/{refund['id']}", cast.seller.token))
     assert sorted(a["action"] for a in seller_view["available_actions"]) == ["approve_refund", "reject_refund"]
     inbox = ok(api.get("/api/v1/tasks", cast.seller.token))
-    assert any(t["node"] == "seller_review" and t["order_id"] == order["id"] for t in inbox)
+    assert [t["refund_id"] for t in inbox if t["node"] == "seller_review" and t["order_id"] == order["id"]] == \
+        [refund["id"]]
     assert options(api, cast.buyer, order)["why_not"] == "refund_open"
 
 
@@ -110,12 +112,16 @@ def test_an_approved_refund_is_refunded_by_the_scheduler_job_into_the_buyers_acc
     assert ok(api.get("/api/v1/accounts/me", cast.buyer.token))["balance"] == "400.00"
 
 
-def test_a_rejected_refund_leaves_the_order_carrying_on(api, cast, place_order, problem, start):
+def test_a_rejected_refund_leaves_the_order_carrying_on(api, cast, place_order, problem, query_db, start):
     order = placed(place_order, cast)
     refund = ok(ask(api, cast.buyer, order), 201)
     problem(refund_act(api, cast.seller, refund, "reject_refund"), 422, "validation_failed")
     rejected = ok(refund_act(api, cast.seller, refund, "reject_refund", {"reason": "Delivered as agreed"}))
     assert (rejected["status"], rejected["status_zh"]) == ("rejected", "商家已拒绝")
+    from app.models import Notification
+    told = query_db(lambda s: s.scalars(select(Notification).where(Notification.order_id == order["id"])).all())
+    assert [(n.recipient, n.kind) for n in told] == [(cast.buyer.name, "refund_result")]
+    assert "rejected" in told[0].message
     assert get_order(api, cast.buyer, order)["status"] == "processing"
     assert options(api, cast.buyer, order)["allowed"] is True  # a new refund may be asked for
 

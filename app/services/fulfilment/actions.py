@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
                         OrderFrozenError, RefundPendingError, ValidationFailedError)
 from app.extensions import runtime
-from app.models import Order, ProcessInstance, Task
+from app.models import Order, ProcessInstance, Refund, Task
 from app.models.process import REFUND
 from app.schemas.forms import form_for
 from app.services.core import audit
@@ -107,6 +107,7 @@ class TaskView(RowView):
     task: Task
     order: Order
     overdue: bool
+    refund_id: str | None = None  # a task of a refund run: which refund
 
     @property
     def order_no(self) -> str:
@@ -121,8 +122,12 @@ def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
     """Inbox entries for `tasks`, their orders loaded in one query."""
     ids = {t.order_id for t in tasks}
     orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    instances = {t.process_instance_id for t in tasks}
+    refunds = dict(session.execute(select(Refund.process_instance_id, Refund.id)
+                                   .where(Refund.process_instance_id.in_(instances))).all()) if instances else {}
     now = runtime.clock.now()
-    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now) for t in tasks]
+    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now,
+                     refunds.get(t.process_instance_id)) for t in tasks]
 
 
 def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> OrderView:

@@ -13,6 +13,7 @@ from app.services.core import audit, events
 from app.services.core.runtime import find_instance, finish_order, lock_instance, open_workflow, save_workflow
 from app.services.core.transaction import transaction
 from app.services.refunds.accounts import credit
+from app.services.refunds.status import RESULTS, notify_buyer
 
 SETTLE_WITHIN_HOURS = 3  # the guide's promise; the job runs every few seconds
 
@@ -60,6 +61,7 @@ def complete_refund(session, refund: Refund) -> None:
     events.record_event(session, order, "refund.completed", {"refund_id": refund.id, "kind": refund.kind,
                                                              "amount": str(refund.amount),
                                                              "refunded_at": now.isoformat()})
+    notify_buyer(session, order, refund, RESULTS["refunded"])
     _mark_refunded(session, order)
 
 
