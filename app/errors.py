@@ -60,7 +60,7 @@ class RefundNotAllowedError(DomainError):
 
     status, code, title = 409, "refund_not_allowed", "Refund not allowed"
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, detail: str = "", reason: str = "not_refundable"):
         super().__init__(detail, reason=reason)
         self.reason = reason
 

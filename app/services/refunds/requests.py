@@ -37,7 +37,7 @@ def request_refund(actor: Actor, order_id: str, body: dict) -> RefundView:
             _check_amount(options, body["amount"], order)
             return present_refund(session, _create(session, actor, order, options.rule, body), actor)
     except IntegrityError:  # a concurrent request won uq_refund_open_order
-        raise RefundNotAllowedError("refund_open", rules.DETAILS["refund_open"]) from None
+        raise RefundNotAllowedError(rules.DETAILS["refund_open"], reason="refund_open") from None
 
 
 def _check_goods(order: Order, goods: str | None) -> None:
@@ -52,7 +52,7 @@ def _check_allowed(options: RefundOptions) -> None:
         return
     if options.why_not == "invoice_not_returned":
         raise InvoiceNotReturnedError(options.detail)
-    raise RefundNotAllowedError(options.why_not, options.detail)
+    raise RefundNotAllowedError(options.detail, reason=options.why_not)
 
 
 def _check_amount(options: RefundOptions, amount: Decimal, order: Order) -> None:
