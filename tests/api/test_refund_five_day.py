@@ -33,7 +33,7 @@ def test_a_five_day_refund_needs_no_seller_and_is_refunded_in_full(api, cast, un
     assert (refund["kind"], refund["status"], refund["status_zh"]) == ("five_day", "refunding", "退款中")
     assert refund["available_actions"] == [] and refund["nodes"] == []
     assert ok(api.get("/api/v1/refund-quota", cast.buyer.token))["used"] == 1
-    assert tick(api)["refunds_settled"] == 1
+    assert tick(api)["fired"] == 1
     assert ok(api.get(f"{REFUNDS}/{refund['id']}", cast.buyer.token))["status"] == "refunded"
     assert get_order(api, cast.buyer, order)["status"] == "refunded"
     assert ok(api.get("/api/v1/accounts/me", cast.buyer.token))["balance"] == "1000.00"

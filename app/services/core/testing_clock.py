@@ -33,5 +33,7 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 
 def tick() -> dict:
-    """Fire every due timer, then run the scheduler's refund settlement (refunding -> refunded)."""
-    return {"fired": fire_due_timers(), "refunds_settled": settle_due_refunds()}
+    """Run the scheduler's jobs now: fire every due timer, then settle refunds (refunding -> refunded);
+    `fired` counts the instances advanced and the refunds settled."""
+    fired = fire_due_timers()
+    return {"fired": fired + settle_due_refunds()}
