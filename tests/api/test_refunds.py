@@ -206,3 +206,12 @@ def test_a_second_refund_while_one_is_open_is_refused(api, cast, place_order, pr
 def test_goods_is_for_hardware_only(api, cast, place_order, problem, start):
     order = placed(place_order, cast)
     assert "goods" in problem(ask(api, cast.buyer, order, goods="received"), 422, "validation_failed")["errors"]
+
+
+def test_the_order_level_action_call_reaches_the_open_refunds_task(api, cast, place_order, act, problem, start):
+    """POST /orders/{id}/actions/{action} completes the order's ready task offering it, a refund's included."""
+    order = placed(place_order, cast)
+    problem(act(cast.seller, order, "approve_refund"), 409, "action_not_available")
+    refund = ok(ask(api, cast.buyer, order), 201)
+    assert ok(act(cast.seller, order, "approve_refund"))["id"] == order["id"]
+    assert ok(api.get(f"{REFUNDS}/{refund['id']}", cast.buyer.token))["status"] == "refunding"

@@ -21,15 +21,33 @@ from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
 from app.services.refunds.options import open_refund
-from app.services.refunds.process import perform_refund_action, refund_of_instance
+from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
 
 ACCEPTING_ACTIONS = ("accept", "confirm_deployment")  # they end supervision: never beside a refund under way
 
 
-@records_engine_failures
 def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
                    task_id: str | None = None) -> OrderView:
-    """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
+    """Complete the ready task of the order that offers `action`, as `actor`, and advance the process; a
+    refund's action (approve_refund, ...) goes to the order's open refund."""
+    if task_id is None and action in REFUND_ACTIONS:
+        with transaction(readonly=True) as session:
+            refund = open_refund(session, visible_order(session, actor, order_id).id)
+            refund_id = refund.id if refund is not None else None
+        if refund_id is not None:
+            perform_refund_action(actor, refund_id, action, data, attachments)
+            return _order_now(actor, order_id)
+    return _perform_supervision_action(actor, order_id, action, data, attachments, task_id)
+
+
+def _order_now(actor: Actor, order_id: str) -> OrderView:
+    with transaction(readonly=True) as session:
+        return present_order(session, visible_order(session, actor, order_id), actor)
+
+
+@records_engine_failures
+def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
+                                task_id: str | None) -> OrderView:
     with transaction() as session:
         order = visible_order(session, actor, order_id)
         authorize(actor, "tasks.complete")
@@ -145,5 +163,4 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
     if refund_id is None:
         return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
     perform_refund_action(actor, refund_id, action, data, attachments, task_id=task_id)
-    with transaction(readonly=True) as session:  # the task API answers with the order, whatever the task
-        return present_order(session, visible_order(session, actor, order_id), actor)
+    return _order_now(actor, order_id)  # the task API answers with the order, whatever the task

@@ -30,6 +30,8 @@ DEFAULT_PROCESS = "refund_negotiated"
 STATUS_BY_NODE = {"seller_review": "pending_seller", "buyer_withdraw": "pending_seller",
                   "return_goods": "awaiting_return", "inspect_return": "awaiting_inspection"}
 STATUS_BY_END = {"refund_approved": "refunding", "refund_rejected": "rejected", "refund_withdrawn": "withdrawn"}
+REFUND_ACTIONS = ("approve_refund", "reject_refund", "withdraw_refund", "submit_return", "pass_inspection",
+                  "report_inspection_issue")  # the order-level action call hands these to the open refund
 REMINDER_END = "reminder_due"  # the 7-working-day timer ran: tell the buyer to contact the seller
 CONTACT_SELLER_WORKING_DAYS = 7
 INSPECTION_DEMAND = "Decide the refund: the seller reports an issue with the returned goods"
