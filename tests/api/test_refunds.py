@@ -215,3 +215,22 @@ def test_the_order_level_action_call_reaches_the_open_refunds_task(api, cast, pl
     refund = ok(ask(api, cast.buyer, order), 201)
     assert ok(act(cast.seller, order, "approve_refund"))["id"] == order["id"]
     assert ok(api.get(f"{REFUNDS}/{refund['id']}", cast.buyer.token))["status"] == "refunding"
+
+
+def test_a_refund_whose_settlement_fails_stays_refunding_and_holds_up_no_other(api, cast, place_order, query_db,
+                                                                               start):
+    from app.models import ProcessInstance
+    broken, fine = placed(place_order, cast), placed(place_order, cast)
+    refunds = [ok(ask(api, cast.buyer, order), 201) for order in (broken, fine)]
+    for refund in refunds:
+        ok(refund_act(api, cast.seller, refund, "approve_refund"))
+
+    def corrupt(session):  # the broken order's supervision state can no longer be loaded
+        instance = session.scalars(select(ProcessInstance).where(ProcessInstance.order_id == broken["id"],
+                                                                 ProcessInstance.kind == "supervision")).one()
+        instance.state = {"not": "a workflow"}
+    query_db(corrupt)
+    assert tick(api)["fired"] == 1
+    statuses = [ok(api.get(f"{REFUNDS}/{r['id']}", cast.buyer.token))["status"] for r in refunds]
+    assert statuses == ["refunding", "refunded"]
+    assert ok(api.get("/api/v1/accounts/me", cast.buyer.token))["balance"] == "400.00"
