@@ -11,6 +11,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.extensions import state
     from app.services.fulfilment import completion
+    from app.services.refunds import process as refund_process
 
     settings = config if isinstance(config, Config) else load(config)
     app = Flask(__name__, instance_relative_config=False)
@@ -21,6 +22,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     own.database.init_app(app)
     own.runtime.init_app(app)
     completion.register()  # the per-kind completion hooks
+    refund_process.register()  # refund instances keep their refund's status
     api = Api(app)
     api_package.register(app, api)
     cli.register(app)

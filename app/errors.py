@@ -55,6 +55,24 @@ class AppealNotAllowedError(DomainError):
     status, code, title = 409, "appeal_not_allowed", "Appeal not allowed"
 
 
+class RefundNotAllowedError(DomainError):
+    """The refund rules forbid it now: `reason` is the why_not code of refund-options."""
+
+    status, code, title = 409, "refund_not_allowed", "Refund not allowed"
+
+    def __init__(self, detail: str = "", reason: str = "not_refundable"):
+        super().__init__(detail, reason=reason)
+        self.reason = reason
+
+
+class RefundPendingError(DomainError):
+    status, code, title = 409, "refund_pending", "Refund pending"
+
+
+class InvoiceNotReturnedError(DomainError):
+    status, code, title = 409, "invoice_not_returned", "Invoice not returned"
+
+
 class PayloadTooLargeError(DomainError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 

@@ -55,4 +55,6 @@ EXAMPLES = {
     "invoice": {"type": "electronic", "title": "Example Co., Ltd.", "tax_id": "91440300MA5EXAMPLE"},
     "invoice_issue": {"invoice_no": "INV2026000123"},
     "invoice_return": {"tracking_no": "SF1234567890"},
+    "refund": {"amount": "400.00", "reason": "The seller cannot deliver phase 2", "share_contact": True},
+    "refund_action": {"data": {"reason": "The work was delivered as agreed"}, "attachments": []},
 }

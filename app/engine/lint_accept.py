@@ -1,7 +1,8 @@
 """A supervision process completes only after an acceptance: the deploy-time half of "no order completes
 unaccepted" (the run time refuses to finish an order without an acceptance in its history).
 
-A supervision process is one with a buyer or seller lane, or one whose key orders are routed to. It ends
+A supervision process is one whose key orders are routed to, or one with a buyer or seller lane that does not
+declare another `process_kind` (property of the process, e.g. `refund`). It ends
 only at the end event `service_completed`, and no path from its start reaches that end without passing
 an acceptance: a buyer task offering `accept` or `confirm_deployment`, a reviewer task offering
 `review_approve`, the message catch event of `authcode_activated`, or a timer boundary event on such a
@@ -22,8 +23,13 @@ def lanes_of(process) -> dict:
 
 
 def is_supervision(process, supervised_keys) -> bool:
-    return process.get("id") in supervised_keys or any(
-        lane.get("name") in PARTY_LANES for lane in process.iterfind(".//bpmn:lane", _NS))
+    if process.get("id") in supervised_keys:
+        return True
+    kind = process.xpath("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+                         "[@name='process_kind']/@value", namespaces=_NS)
+    if kind and kind[0] != "supervision":  # a refund process ends in its own outcomes, not in an acceptance
+        return False
+    return any(lane.get("name") in PARTY_LANES for lane in process.iterfind(".//bpmn:lane", _NS))
 
 
 def acceptance_problems(root, process, supervised_keys=frozenset()) -> list[dict]:

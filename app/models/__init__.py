@@ -8,6 +8,8 @@ from app.models.order import LogisticsEvent, Order, Task
 from app.models.outbox import OutboxEvent
 from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
+from app.models.refund import Account, AccountEntry, Refund
 
-__all__ = ["Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice", "LogisticsEvent", "Notification",
-           "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance", "Task"]
+__all__ = ["Account", "AccountEntry", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice",
+           "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
+           "Refund", "Task"]

@@ -14,6 +14,7 @@ class Appeal(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    refund_id: Mapped[str | None] = mapped_column(ForeignKey("refund.id"), index=True)  # an appeal on a refund
     appellant: Mapped[str] = mapped_column(String(100))
     appellant_role: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)

@@ -1,7 +1,7 @@
 """Deployed BPMN versions and the process instances (one per run, of a kind) of the orders."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base
@@ -29,17 +29,20 @@ class ProcessDefinition(Base):
         return f"{self.key}@{self.version}"
 
 
-SUPERVISION = "supervision"  # the kind every supervised order has one of; `refund`, `purchase`... later
+SUPERVISION = "supervision"  # the kind every supervised order has exactly one of
+REFUND = "refund"  # one per refund run of the order, over time (docs/decisions.md, "Refunds")
+_SUPERVISION_ONLY = text("kind = 'supervision'")
 
 
 class ProcessInstance(Base):
     """Engine state of one process run on an order, serialized without the spec; `version_id` is the
-    optimistic lock. At most one instance per (order, kind) for now (docs/decisions.md)."""
+    optimistic lock. At most one supervision instance per order; other kinds (refund runs) may repeat."""
 
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),
                       Index("ix_process_instance_definition", "definition_id", "id"),  # statistics per key
-                      UniqueConstraint("order_id", "kind", name="uq_process_instance_order_kind"))
+                      Index("uq_process_instance_order_supervision", "order_id", unique=True,
+                            sqlite_where=_SUPERVISION_ONLY, postgresql_where=_SUPERVISION_ONLY))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -4,10 +4,12 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
+REFUND_SECONDS = 10.0
 
 
 def _fire_timers() -> None:
@@ -16,9 +18,17 @@ def _fire_timers() -> None:
         log.info("fired timers of %d instance(s)", fired)
 
 
+def _settle_refunds() -> None:
+    settled = settle_due_refunds()
+    if settled:
+        log.info("settled %d refund(s)", settled)
+
+
 # (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
 JOBS = (
     ("fire_due_timers", _fire_timers, {"trigger": "interval", "seconds": TICK_SECONDS}),
+    # refunding -> refunded well within the guide's 3 hours
+    ("settle_refunds", _settle_refunds, {"trigger": "interval", "seconds": REFUND_SECONDS}),
 )
 
 

@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from app.schemas.common import TEXT_LENGTH, ActorSchema, AttachmentIds, Money, StrictSchema, Text
 
-OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund")
+OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund", "deny_refund")  # deny: refunds only
 
 
 class AppealCreateSchema(StrictSchema):
@@ -40,6 +40,7 @@ class AppealOrderSchema(StrictSchema):
 class AppealSchema(StrictSchema):
     id = fields.String()
     order = fields.Nested(AppealOrderSchema)
+    refund_id = fields.String(allow_none=True, metadata={"description": "set when the appeal is on a refund"})
     appellant = fields.Nested(ActorSchema)
     reason = fields.String()
     demand = fields.String()

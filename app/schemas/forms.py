@@ -69,6 +69,14 @@ class ShipmentForm(_Form):
     attachments = _ATTACHMENTS_OPTIONAL
 
 
+class ReturnShipmentForm(_Form):
+    """The parcel a buyer sends a refunded hardware product back in."""
+
+    carrier = Text(100, min_length=1, required=True)
+    tracking_no = Text(100, min_length=1, required=True)
+    attachments = _ATTACHMENTS_OPTIONAL
+
+
 class ReasonForm(_Form):
     reason = fields.String(required=True, validate=_TEXT)
     attachments = _ATTACHMENTS_OPTIONAL
@@ -93,6 +101,9 @@ FORMS = {
     "hardware_id_code": HardwareIdCodeForm,
     "proof": ProofForm,
     "shipment": ShipmentForm,
+    "refund_rejection": ReasonForm,
+    "return_shipment": ReturnShipmentForm,
+    "inspection_issue": ReasonForm,
 }
 
 

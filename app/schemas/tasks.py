@@ -23,6 +23,7 @@ class TaskSchema(StrictSchema):
     id = fields.String()
     order_id = fields.String()
     order_no = fields.String()
+    refund_id = fields.String(allow_none=True, metadata={"description": "set on the tasks of a refund"})
     delivery_type = fields.String()
     node = fields.String(attribute="node_id")
     name = fields.String()

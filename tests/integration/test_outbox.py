@@ -105,9 +105,11 @@ def test_an_appeal_closed_with_a_refund_records_opened_resolved_and_refunded(api
                         json={"outcome": "close_with_refund", "note": "", "refund_amount": "400.00"})
     assert response.status_code == 200, response.text
     events = _events(order["id"])
-    assert [t for t, _ in events] == ["order.placed", "appeal.opened", "order.refunded", "appeal.resolved"]
+    assert [t for t, _ in events] == ["order.placed", "appeal.opened", "order.refunded", "refund.requested",
+                                      "appeal.resolved"]
     assert events[2][1]["refund_amount"] == "400.00"
-    assert events[3][1]["outcome"] == "close_with_refund" and events[3][1]["order_status"] == "refunded"
+    assert (events[3][1]["kind"], events[3][1]["amount"]) == ("appeal", "400.00")  # paid through the ledger
+    assert events[4][1]["outcome"] == "close_with_refund" and events[4][1]["order_status"] == "refunded"
 
 
 def test_a_refused_resolution_leaves_no_outbox_row(api, cast, place_order):

@@ -22,6 +22,12 @@ orders.read_engine_error     .     .     x     x       .        .       x
 orders.evidence              x     x     x     .       .        .       x
 orders.appeal                x     x     .     .       .        .       .
 tasks.complete               x     x     .     .       x        .       .
+refunds.request              x     .     .     .       .        .       .
+refunds.options              x     .     x     .       .        .       x
+refunds.read                 x     x     x     .       .        .       x
+refunds.read_all             .     .     x     .       .        .       x
+refunds.appeal               x     .     .     .       .        .       .
+accounts.read_own            x     .     .     .       .        .       .
 appeals.list                 .     .     x     .       .        .       x
 appeals.claim                .     .     x     .       .        .       .
 appeals.resolve              .     .     x     .       .        .       .

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Appeal, Notification, Order, Task
+from app.models import Appeal, Notification, Order, Refund, Task
 from app.services.core import audit, events
 from app.services.core.access import authorize, is_party, visible_order
 from app.services.evidence.attachments import link_attachments
@@ -16,7 +16,12 @@ from app.services.core.calendar import add_working_days
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.milestones.stages import ACCEPTED_COUNT, accept_remaining, record_progress
-from app.services.core.runtime import finish_order, lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core.runtime import (finish_order, lock_instance, lock_instance_by_id, open_workflow,
+                                       records_engine_failures, save_workflow)
+from app.services.refunds.appeals import check_buyer_may_appeal, decide_refund_appeal, freeze_with_appeal
+from app.services.refunds.process import lock_order
+from app.services.refunds.requests import refund_by_appeal
+from app.services.refunds.views import visible_refund
 
 APPEAL_SLA_WORKING_DAYS = 3
 SELLER_LANE = "seller"
@@ -74,6 +79,25 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         return present_appeal(appeal, order)
 
 
+def open_refund_appeal(actor: Actor, refund_id: str, reason: str, demand: str, attachments: list[str]) -> AppealView:
+    """The buyer appeals a refund the seller left pending for more than 10 days; its process freezes."""
+    authorize(actor, "refunds.appeal")
+    with transaction() as session:
+        refund, order = visible_refund(session, actor, refund_id)
+        if order.buyer != actor.name:
+            raise ForbiddenError("only the refund's buyer may appeal it")
+        lock_order(session, order.id)
+        refund = session.get(Refund, refund_id)
+        if refund.process_instance_id is None:
+            raise ConflictError(f"a {refund.kind} refund has no seller to appeal against")
+        instance = lock_instance_by_id(session, refund.process_instance_id)
+        if instance.frozen_at is not None:
+            raise ConflictError("an appeal on this refund is already open")
+        check_buyer_may_appeal(session, refund, instance)
+        appeal = freeze_with_appeal(session, actor, order, refund, instance, reason, demand, attachments)
+        return present_appeal(appeal, order)
+
+
 def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     """The operations inbox, oldest due first."""
     authorize(actor, "appeals.list")
@@ -109,12 +133,19 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
     authorize(actor, "appeals.resolve")
     with transaction() as session:
         appeal, order, instance = _lock_open_appeal(session, actor, appeal_id)
-        workflow = open_workflow(instance)
         now = runtime.clock.now()
-        workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
-        OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
-        instance.frozen_at = None
-        save_workflow(session, order, instance, workflow, actor)
+        if appeal.refund_id is not None:  # an appeal on a refund: the refund's process decides
+            decide_refund_appeal(session, actor, appeal, instance, outcome, refund_amount)
+        else:
+            if outcome not in OUTCOMES:
+                raise ValidationFailedError({"outcome": [f"{outcome} is for appeals on a refund"]})
+            workflow = open_workflow(instance)
+            workflow.shift_timers(now - instance.frozen_at)  # pause semantics: timers keep the time they had left
+            OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
+            if outcome == "close_with_refund":
+                refund_by_appeal(session, actor, order, refund_amount, appeal.id)
+            instance.frozen_at = None
+            save_workflow(session, order, instance, workflow, actor)
         appeal.status, appeal.outcome, appeal.note = "resolved", outcome, note
         appeal.resolved_by, appeal.resolved_at, appeal.refund_amount = actor.name, now, refund_amount
         _notify_parties(session, order, appeal)
@@ -127,9 +158,14 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
 
 
 def _lock_open_appeal(session, actor: Actor, appeal_id: str):
-    """(appeal, order, instance) with the order's instance locked, checked as they are under the lock."""
-    _, order = _open_appeal_for(session, actor, appeal_id)
-    instance = lock_instance(session, order.id)
+    """(appeal, order, instance) with the order's instance locked (the supervision, or the refund's for an
+    appeal on a refund), checked as they are under the lock."""
+    appeal, order = _open_appeal_for(session, actor, appeal_id)
+    if appeal.refund_id is None:
+        instance = lock_instance(session, order.id)
+    else:
+        lock_order(session, order.id)
+        instance = lock_instance_by_id(session, session.get(Refund, appeal.refund_id).process_instance_id)
     appeal, order = _open_appeal_for(session, actor, appeal_id)
     return appeal, order, instance
 
@@ -171,7 +207,7 @@ def _close_with_refund(session, actor, order, workflow, refund_amount) -> None:
         raise ValidationFailedError({"refund_amount": [f"required, more than 0 and at most {order.amount_paid}"]})
     workflow.cancel()
     order.refund_amount = refund_amount
-    finish_order(session, order, "refunded", actor)
+    finish_order(session, order, "refunded", actor)  # the refund record (kind appeal) pays the buyer
 
 
 def _no_refund(refund_amount) -> None:

@@ -19,6 +19,12 @@ POLICY: dict[str, frozenset[str]] = {
     "orders.evidence": frozenset({BUYER, SELLER, OPS, ADMIN}),  # the evidence bundle: parties (own orders), staff
     "orders.appeal": frozenset({BUYER, SELLER}),  # and only a party of the order (PARTY_COLUMN)
     "tasks.complete": frozenset({BUYER, SELLER, REVIEWER}),  # the inbox, and only tasks they own (TASK_OWNER)
+    "refunds.request": frozenset({BUYER}),  # for their own orders
+    "refunds.options": frozenset({BUYER, OPS, ADMIN}),  # the buyer of the order, or staff
+    "refunds.read": frozenset({BUYER, SELLER, OPS, ADMIN}),  # buyer: own, seller: of own orders
+    "refunds.read_all": frozenset({OPS, ADMIN}),
+    "refunds.appeal": frozenset({BUYER}),  # the refund's buyer, once the seller sat on it for 10 days
+    "accounts.read_own": frozenset({BUYER}),  # balance and ledger; also the five-day quota
     "appeals.list": frozenset({OPS, ADMIN}),
     "appeals.claim": frozenset({OPS}),
     "appeals.resolve": frozenset({OPS}),

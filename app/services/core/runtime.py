@@ -21,11 +21,18 @@ from app.services.core.transaction import transaction
 # kind -> what the end of an instance of that kind does to its order (fulfilment registers supervision's)
 CompletionHook = Callable[..., None]
 COMPLETION_HOOKS: dict[str, CompletionHook] = {}
+PROGRESS_HOOKS: dict[str, CompletionHook] = {}  # kind -> what every save of such an instance updates
 
 
 def register_completion(kind: str, hook: CompletionHook) -> None:
     """`hook(session, order, instance, workflow, actor)` runs when an instance of `kind` completes."""
     COMPLETION_HOOKS[kind] = hook
+
+
+def register_progress(kind: str, hook: CompletionHook) -> None:
+    """`hook(session, order, instance, workflow, actor)` runs after every save of an instance of `kind`
+    (actions, timers, its start), e.g. to keep a refund's status in step with where its process stands."""
+    PROGRESS_HOOKS[kind] = hook
 
 
 def lock_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance:
@@ -95,6 +102,9 @@ def save_workflow(session, order: Order, instance: ProcessInstance, workflow: Wo
         hook = COMPLETION_HOOKS.get(instance.kind)  # a kind without a hook leaves the order as it is
         if hook is not None:
             hook(session, order, instance, workflow, actor)
+    progress = PROGRESS_HOOKS.get(instance.kind)
+    if progress is not None:
+        progress(session, order, instance, workflow, actor)
 
 
 def finish_order(session, order: Order, status: str, actor: Actor) -> None:

@@ -6,6 +6,7 @@ import isodate
 from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
+from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
 
@@ -32,4 +33,7 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 
 def tick() -> dict:
-    return {"fired": fire_due_timers()}
+    """Run the scheduler's jobs now: fire every due timer, then settle refunds (refunding -> refunded);
+    `fired` counts the instances advanced and the refunds settled."""
+    fired = fire_due_timers()
+    return {"fired": fired + settle_due_refunds()}

@@ -5,9 +5,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
-                        OrderFrozenError, ValidationFailedError)
+                        OrderFrozenError, RefundPendingError, ValidationFailedError)
 from app.extensions import runtime
-from app.models import Order, ProcessInstance, Task
+from app.models import Order, ProcessInstance, Refund, Task
+from app.models.process import REFUND
 from app.schemas.forms import form_for
 from app.services.core import audit
 from app.services.core.access import authorize, may_act, task_filter, visible_order
@@ -20,17 +21,42 @@ from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.refunds.options import open_refund
+from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
+
+ACCEPTING_ACTIONS = ("accept", "confirm_deployment")  # they end supervision: never beside a refund under way
+
+
+def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
+                   task_id: str | None = None) -> OrderView:
+    """Complete the ready task of the order that offers `action`, as `actor`, and advance the process; a
+    refund's action (approve_refund, ...) goes to the order's open refund."""
+    if task_id is None and action in REFUND_ACTIONS:
+        with transaction(readonly=True) as session:
+            refund = open_refund(session, visible_order(session, actor, order_id).id)
+            refund_id = refund.id if refund is not None else None
+        if refund_id is not None:
+            perform_refund_action(actor, refund_id, action, data, attachments)
+            return _order_now(actor, order_id)
+    return _perform_supervision_action(actor, order_id, action, data, attachments, task_id)
+
+
+def _order_now(actor: Actor, order_id: str) -> OrderView:
+    with transaction(readonly=True) as session:
+        return present_order(session, visible_order(session, actor, order_id), actor)
 
 
 @records_engine_failures
-def perform_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
-                   task_id: str | None = None) -> OrderView:
-    """Complete the ready task of the order that offers `action`, as `actor`, and advance the process."""
+def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
+                                task_id: str | None) -> OrderView:
     with transaction() as session:
         order = visible_order(session, actor, order_id)
         authorize(actor, "tasks.complete")
         instance = lock_instance(session, order.id)
         task = _task_offering(session, order, instance, action, task_id)
+        if action in ACCEPTING_ACTIONS and open_refund(session, order.id) is not None:
+            raise RefundPendingError("a refund of this order is under way: the order cannot be accepted until "
+                                     "the refund is rejected or withdrawn")
         if not may_act(actor, task):
             raise ForbiddenError(f"{task.node_id} is not yours to complete")
         values = _validated(task, action, data, attachments, order)
@@ -101,6 +127,7 @@ class TaskView(RowView):
     task: Task
     order: Order
     overdue: bool
+    refund_id: str | None = None  # a task of a refund run: which refund
 
     @property
     def order_no(self) -> str:
@@ -115,12 +142,16 @@ def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
     """Inbox entries for `tasks`, their orders loaded in one query."""
     ids = {t.order_id for t in tasks}
     orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    instances = {t.process_instance_id for t in tasks}
+    refunds = dict(session.execute(select(Refund.process_instance_id, Refund.id)
+                                   .where(Refund.process_instance_id.in_(instances))).all()) if instances else {}
     now = runtime.clock.now()
-    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now) for t in tasks]
+    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now,
+                     refunds.get(t.process_instance_id)) for t in tasks]
 
 
 def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> OrderView:
-    """The task-level form of perform_action."""
+    """The task-level form of perform_action, or of perform_refund_action for a task of a refund run."""
     authorize(actor, "tasks.complete")
     with transaction() as session:
         task = session.get(Task, task_id)
@@ -128,4 +159,10 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
             raise NotFoundError("no such task")
         visible_order(session, actor, task.order_id)
         order_id = task.order_id
-    return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
+        kind = session.get(ProcessInstance, task.process_instance_id).kind
+        refund = refund_of_instance(session, task.process_instance_id) if kind == REFUND else None
+        refund_id = refund.id if refund is not None else None
+    if refund_id is None:
+        return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
+    perform_refund_action(actor, refund_id, action, data, attachments, task_id=task_id)
+    return _order_now(actor, order_id)  # the task API answers with the order, whatever the task

@@ -13,8 +13,10 @@ from app.actors import Actor
 from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Task
 from app.models.process import SUPERVISION
 from app.services.core.access import allowed, may_act
+from app.extensions import runtime
 from app.services.core.views import RowView
 from app.services.milestones.stages import unaccepted_amount
+from app.services.refunds.rules import negotiated_refund_allowed
 
 PARTY_ERROR = {"message": "The order's process failed; operations have been notified.", "element_id": None,
                "line": None}
@@ -81,6 +83,7 @@ class OrderView(RowView):
     authcode: str | None
     logistics: Logistics | None
     error: dict | None
+    negotiated_refund_allowed: bool  # refund-options' answer as far as the order's own columns tell
 
     @property
     def unaccepted_amount(self):
@@ -134,7 +137,9 @@ def _view(order: Order, facts: OrderFacts, actor: Actor) -> OrderView:
         authcode=order.authcode if allowed(actor, "orders.read_authcode") else None,
         logistics=Logistics(order.shipment, order.signed_at, facts.events) if order.delivery_type == "hardware"
         else None,
-        error=_error_for(actor, instance))
+        error=_error_for(actor, instance),
+        negotiated_refund_allowed=not frozen and negotiated_refund_allowed(order, validity(order).end,
+                                                                           runtime.clock.now()))
 
 
 def _error_for(actor: Actor, instance) -> dict | None:

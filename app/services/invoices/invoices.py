@@ -6,7 +6,7 @@ Not here: refusing an application while a refund awaits the seller (409 refund_p
 from sqlalchemy import select
 
 from app.actors import Actor
-from app.errors import ConflictError, ForbiddenError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, NotFoundError, RefundPendingError
 from app.extensions import db, runtime
 from app.models import Invoice, Order
 from app.models.invoice import OPEN_STATUSES
@@ -15,6 +15,7 @@ from app.services.core.access import ISSUER_ROLE, authorize, visible_order
 from app.services.core.runtime import find_instance, lock_instance
 from app.services.core.transaction import transaction
 from app.services.evidence.attachments import link_attachments
+from app.services.refunds.options import open_refund
 from app.services.invoices.rules import CLOSED_ORDER_STATUSES, issuer_for, return_materials
 
 
@@ -25,6 +26,9 @@ def apply_for_invoice(actor: Actor, order_id: str, type_: str, title: str, tax_i
         order = visible_order(session, actor, order_id)
         _lock(session, order)
         _check_may_apply(session, order)
+        refund = open_refund(session, order.id)
+        if refund is not None and refund.status == "pending_seller":
+            raise RefundPendingError("a refund of this order awaits the seller: apply for the invoice once it is decided")
         invoice = Invoice(order_id=order.id, issuer=issuer_for(order), type=type_, title=title, tax_id=tax_id,
                           status="applied", applied_by=actor.name, applied_at=runtime.clock.now())
         session.add(invoice)
