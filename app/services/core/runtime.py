@@ -68,6 +68,14 @@ def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
                                                          ProcessInstance.kind == kind)).first()
 
 
+def ready_task_offering(session, instance: ProcessInstance, action: str, task_id: str | None = None) -> Task | None:
+    """The instance's oldest ready task offering `action` (that task only, when `task_id` names one), or None."""
+    query = select(Task).where(Task.process_instance_id == instance.id, Task.status == "ready")
+    if task_id is not None:
+        query = query.where(Task.id == task_id)
+    return next((t for t in session.scalars(query.order_by(Task.created_at)) if action in t.actions), None)
+
+
 def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
     """The instance's engine state; its WorkflowErrors name the instance id as `owner`."""
     return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.id)

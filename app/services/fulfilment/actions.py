@@ -20,7 +20,8 @@ from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
-from app.services.core.runtime import lock_instance, open_workflow, records_engine_failures, save_workflow
+from app.services.core.runtime import (lock_instance, open_workflow, ready_task_offering, records_engine_failures,
+                                       save_workflow)
 from app.services.refunds.options import open_refund
 from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
 
@@ -80,13 +81,10 @@ def _task_offering(session, order: Order, instance: ProcessInstance, action: str
         raise OrderFrozenError("an appeal is open: the order is frozen until operations resolve it")
     if order.status != "processing" or instance.status != "running":
         raise ConflictError(f"the order is {order.status}")
-    query = select(Task).where(Task.process_instance_id == instance.id, Task.status == "ready")
-    if task_id is not None:
-        query = query.where(Task.id == task_id)
-    for task in session.scalars(query.order_by(Task.created_at)):
-        if action in task.actions:
-            return task
-    raise ActionNotAvailableError(f"no ready task of this order offers {action!r} now")
+    task = ready_task_offering(session, instance, action, task_id)
+    if task is None:
+        raise ActionNotAvailableError(f"no ready task of this order offers {action!r} now")
+    return task
 
 
 def _validated(task: Task, action: str, data: dict, attachments: list[str], order: Order) -> dict:

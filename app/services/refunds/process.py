@@ -17,7 +17,8 @@ from app.services.core import audit
 from app.services.core.access import authorize, may_act
 from app.services.core.calendar import add_working_days
 from app.services.core.runtime import (find_instance, lock_instance, lock_instance_by_id, open_workflow,
-                                       records_engine_failures, register_progress, save_workflow, start_instance)
+                                       ready_task_offering, records_engine_failures, register_progress, save_workflow,
+                                       start_instance)
 from app.services.core.transaction import transaction
 from app.services.evidence.attachments import link_attachments
 from app.services.fulfilment.effects import as_task_data
@@ -134,13 +135,10 @@ def _running_instance(session, refund: Refund, supervision: ProcessInstance | No
 
 
 def _task_offering(session, instance: ProcessInstance, action: str, task_id: str | None) -> Task:
-    query = select(Task).where(Task.process_instance_id == instance.id, Task.status == "ready")
-    if task_id is not None:
-        query = query.where(Task.id == task_id)
-    for task in session.scalars(query.order_by(Task.created_at)):
-        if action in task.actions:
-            return task
-    raise ActionNotAvailableError(f"no ready task of this refund offers {action!r} now")
+    task = ready_task_offering(session, instance, action, task_id)
+    if task is None:
+        raise ActionNotAvailableError(f"no ready task of this refund offers {action!r} now")
+    return task
 
 
 def _validated(task: Task, action: str, data: dict, attachments: list[str]) -> dict:
