@@ -1,7 +1,7 @@
 """The `data` of each user-task action, by the schema name a task's `form` property gives."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.schemas.common import NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
+from app.schemas.common import MAX_INT, NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
 
 _ATTACHMENTS_REQUIRED = AttachmentIds(required=True, min_items=1,
                                       error_messages={"required": "at least one attachment is required"})
@@ -87,6 +87,39 @@ class NoteForm(_Form):
     attachments = _ATTACHMENTS_OPTIONAL
 
 
+def _seats(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT), **kwargs)
+
+
+class PurchaseApprovalForm(_Form):
+    """Business staff approve a purchase application (the date's "in the future" is the service's check)."""
+
+    pc_seats = _seats(required=True)
+    mobile_seats = _seats(required=True)
+    expires_on = fields.Date(required=True)
+    attachments = _NO_ATTACHMENTS
+
+
+class LicenseFileForm(PurchaseApprovalForm):
+    """Ops upload a special app's licence file: the file and the seats and expiry it grants."""
+
+    attachments = _ATTACHMENTS_REQUIRED
+
+
+class SeatAllocationForm(_Form):
+    tenant = Text(100, min_length=1, required=True)
+    pc_seats = _seats(required=True)
+    mobile_seats = _seats(required=True)
+
+
+class SeatDistributionForm(_Form):
+    """The applicant splits a licence's seats over its main and sub tenants."""
+
+    allocations = fields.List(fields.Nested(SeatAllocationForm), required=True,
+                              validate=validate.Length(min=1, max=100))
+    attachments = _NO_ATTACHMENTS
+
+
 FORMS = {
     "requirement": RequirementForm,
     "delivery": DeliveryForm,
@@ -104,6 +137,10 @@ FORMS = {
     "refund_rejection": ReasonForm,
     "return_shipment": ReturnShipmentForm,
     "inspection_issue": ReasonForm,
+    "purchase_approval": PurchaseApprovalForm,
+    "purchase_rejection": ReasonForm,
+    "license_file": LicenseFileForm,
+    "seat_distribution": SeatDistributionForm,
 }
 
 
