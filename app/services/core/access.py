@@ -14,7 +14,7 @@ POLICY: dict[str, frozenset[str]] = {
     "orders.read": frozenset({BUYER, SELLER, PLATFORM, OPS, REVIEWER, ADMIN}),  # own orders, or all below
     "orders.read_all": frozenset({OPS, REVIEWER, ADMIN}),
     "orders.read_any_diagram": frozenset({ANALYST}),  # they own the flows and migrate orders (docs/decisions.md)
-    "orders.read_authcode": frozenset(set(ROLES) - {SELLER}),  # the buyer hands it over to the seller
+    "orders.read_authcode": frozenset(set(ROLES) - {SELLER, BUSINESS}),  # the buyer hands it to the seller
     "orders.read_engine_error": frozenset({OPS, ADMIN, ANALYST}),  # parties only learn that ops are on it
     "orders.evidence": frozenset({BUYER, SELLER, OPS, ADMIN}),  # the evidence bundle: parties (own orders), staff
     "orders.appeal": frozenset({BUYER, SELLER}),  # and only a party of the order (PARTY_COLUMN)

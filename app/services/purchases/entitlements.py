@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select, true
 
 from app.actors import Actor
-from app.errors import NotFoundError
+from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.models import App, Entitlement, PurchaseApplication, Tenant
 from app.services.core.access import allowed, authorize
@@ -80,7 +80,7 @@ def check(actor: Actor, app_id: str) -> dict:
     authorize(actor, "entitlements.check")
     with transaction(readonly=True) as session:
         if session.get(App, app_id) is None:
-            raise NotFoundError("no such app")
+            raise ValidationFailedError({"app_id": ["no such app"]})
         if actor.tenant is None:
             return {"can_install": False, "why_not": "no_tenant"}
         found = covering(session, tenant_named(session, actor.tenant), app_id)
