@@ -198,3 +198,29 @@ def test_tenants_and_apps_refuse_bad_input(api, cast, problem):
     problem(api.post("/api/v1/tenants", cast.admin.token, json={"name": "t-x2", "cloud": "moon"}), 422)
     problem(api.post("/api/v1/apps", cast.seller.token, json={"app_id": "sp-trial", "name": "S", "special": True,
                                                             "trial": True}), 422, "validation_failed")
+
+
+def test_principals_get_a_tenant_from_the_cli_and_over_http(app, api, store, cast, problem):
+    """api-contract: `principal create NAME --role buyer --tenant T` and `tenant` in POST /principals."""
+    import uuid
+    name = f"cli-{uuid.uuid4().hex[:8]}"
+    result = app.test_cli_runner().invoke(args=["principal", "create", name, "--role", "buyer",
+                                                "--tenant", store.public])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.rstrip("\n").splitlines()[-1]
+    response = api.post(APPLICATIONS, token, json={"app_id": store.app, "kind": "purchase", "contact": CONTACT})
+    assert response.status_code == 201 and response.json()["tenant"] == store.public
+    created = api.post("/api/v1/principals", cast.admin.token,
+                       json={"name": f"api-{uuid.uuid4().hex[:8]}", "role": "buyer", "tenant": store.sub})
+    assert created.status_code == 201 and created.json()["tenant"] == store.sub
+    ghost = f"ghost-{uuid.uuid4().hex[:8]}"
+    problem(api.post("/api/v1/principals", cast.admin.token,
+                     json={"name": ghost, "role": "buyer", "tenant": "no-such-tenant"}), 422, "validation_failed")
+    assert api.post("/api/v1/principals", cast.admin.token, json={"name": ghost, "role": "buyer"}).status_code == 201
+
+
+def test_an_environment_has_one_supervisor_tenant(api, store, cast, problem):
+    """七.1: the supervisor-level tenant of an environment (主管理组织 on) — one per environment."""
+    response = api.post("/api/v1/tenants", cast.admin.token, json={"name": f"second-{store.env}", "cloud": "private",
+                                                                   "environment": store.env, "supervisor": True})
+    problem(response, 409, "conflict")
