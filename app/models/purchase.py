@@ -3,16 +3,21 @@ publish, the tenants' purchase applications (each runs a process instance of kin
 entitlements an approval grants."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
+
+_SUPERVISORS = text("supervisor")
+_TRIALS = text("kind = 'trial'")
 
 
 class Tenant(Base):
     """A tenant (租户/团队) of a public cloud, or of one private-cloud environment."""
 
     __tablename__ = "tenant"
+    __table_args__ = (Index("uq_tenant_environment_supervisor", "environment", unique=True,  # one per environment
+                            sqlite_where=_SUPERVISORS, postgresql_where=_SUPERVISORS),)
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     cloud: Mapped[str] = mapped_column(String(10))  # public | private
@@ -39,6 +44,10 @@ class PurchaseApplication(Base):
     """A tenant's application to buy, trial or renew an app; its process decides it."""
 
     __tablename__ = "purchase_application"
+    # one trial per app and tenant, also against racing requests (on a private cloud only the environment's
+    # one supervisor applies, so this is one trial per environment there)
+    __table_args__ = (Index("uq_purchase_application_trial", "app_id", "tenant", unique=True,
+                            sqlite_where=_TRIALS, postgresql_where=_TRIALS),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     app_id: Mapped[str] = mapped_column(ForeignKey("store_app.app_id"), index=True)

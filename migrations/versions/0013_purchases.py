@@ -29,6 +29,8 @@ def _create_store_tables() -> None:
     sa.PrimaryKeyConstraint('name', name=op.f('pk_tenant'))
     )
     op.create_index(op.f('ix_tenant_environment'), 'tenant', ['environment'], unique=False)
+    op.create_index('uq_tenant_environment_supervisor', 'tenant', ['environment'], unique=True,
+                    sqlite_where=sa.text('supervisor'), postgresql_where=sa.text('supervisor'))
     op.create_table('store_app',
     sa.Column('app_id', sa.String(length=100), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -59,6 +61,8 @@ def _create_store_tables() -> None:
     )
     op.create_index(op.f('ix_purchase_application_app_id'), 'purchase_application', ['app_id'], unique=False)
     op.create_index(op.f('ix_purchase_application_tenant'), 'purchase_application', ['tenant'], unique=False)
+    op.create_index('uq_purchase_application_trial', 'purchase_application', ['app_id', 'tenant'], unique=True,
+                    sqlite_where=sa.text("kind = 'trial'"), postgresql_where=sa.text("kind = 'trial'"))
     op.create_table('entitlement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('app_id', sa.String(length=100), nullable=False),

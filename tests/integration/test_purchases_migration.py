@@ -1,5 +1,6 @@
 """Migration 0013: process instances and tasks bound to a purchase application have no order, the order's
-single supervision stays unique (uq_process_instance_order_supervision), and back down to 0012 (the
+single supervision stays unique (uq_process_instance_order_supervision), one trial per app and tenant
+(weaver-purchase.zh.txt 四.5, also against racing requests), and back down to 0012 (the
 applications' instances go, the orders' stay). Run on a database of its own."""
 import pytest
 from alembic import command
@@ -40,6 +41,11 @@ def test_application_instances_have_no_order_and_the_supervision_stays_unique(bl
             connection.execute(text(APPLICATION_TASK), {"p": P, "at": AT})
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text(INSTANCE), {"id": 3, "order_id": A, "at": AT})  # a second supervision
+        trial = STORE[2].replace("'purchase'", "'trial'").replace(":p,", ":id,")
+        with engine.begin() as connection:
+            connection.execute(text(trial), {"id": "t" * 32, "at": AT})
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # a second trial of the app by 't'
+            connection.execute(text(trial), {"id": "u" * 32, "at": AT})
         command.downgrade(alembic_config(blank_url), "0012")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT id, order_id FROM process_instance")).all() == [(1, A)]

@@ -4,6 +4,7 @@ Rules (weaver-purchase.zh.txt; docs/shared domain.md §7): on a private cloud on
 supervisor-level tenant applies (四.2, 七.1); special apps have no trial (四.5 注); one trial per app and
 tenant, per environment on a private cloud (七.2); a renewal renews an entitlement (四.4)."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.actors import SYSTEM, Actor
 from app.errors import ApplicationNotAllowedError, ValidationFailedError, WorkflowError
@@ -19,6 +20,7 @@ from app.services.purchases.store import tenant_named
 from app.services.purchases.views import ApplicationView, present_application
 
 PROCESS_KEYS = {"purchase": "purchase_application", "trial": "purchase_trial", "renewal": "purchase_renewal"}
+TRIAL_USED = "this tenant (on a private cloud: this environment) already had a trial of this app"
 SPECIAL_PROCESS = "purchase_special"  # a special app's purchase and renewal: a licence file (四.1, 四.4)
 
 
@@ -26,6 +28,13 @@ SPECIAL_PROCESS = "purchase_special"  # a special app's purchase and renewal: a 
 def apply(actor: Actor, body: dict) -> ApplicationView:
     """A buyer of a tenant applies; a refused application leaves nothing behind (409 application_not_allowed)."""
     authorize(actor, "applications.apply")
+    try:
+        return _apply(actor, body)
+    except IntegrityError:  # a concurrent trial of the same app by the same tenant won the insert
+        raise ApplicationNotAllowedError(TRIAL_USED, reason="trial_used") from None
+
+
+def _apply(actor: Actor, body: dict) -> ApplicationView:
     with transaction() as session:
         app = session.get(App, body["app_id"])
         if app is None:
@@ -80,5 +89,4 @@ def _refuse_trial(session, tenant: Tenant, app: App) -> None:
     earlier = session.scalar(select(PurchaseApplication.id).where(
         same, PurchaseApplication.app_id == app.app_id, PurchaseApplication.kind == "trial"))
     if earlier is not None:
-        raise ApplicationNotAllowedError("this tenant (on a private cloud: this environment) already had a trial of "
-                                         "this app", reason="trial_used")
+        raise ApplicationNotAllowedError(TRIAL_USED, reason="trial_used")

@@ -1,5 +1,6 @@
 """The Weaver cloud store's tenants (admin) and apps (their publishing sellers)."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.actors import Actor
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
@@ -14,10 +15,17 @@ def create_tenant(actor: Actor, body: dict) -> Tenant:
     authorize(actor, "tenants.create")
     if body["cloud"] == "private" and not body.get("environment"):
         raise ValidationFailedError({"environment": ["a private-cloud tenant names its environment"]})
+    try:
+        return _create_tenant(body)
+    except IntegrityError:  # a concurrent creation won the name or the environment's supervisor
+        raise ConflictError(f"tenant {body['name']!r} or its environment's supervisor exists") from None
+
+
+def _create_tenant(body: dict) -> Tenant:
     with transaction() as session:
         if session.get(Tenant, body["name"]) is not None:
             raise ConflictError(f"a tenant named {body['name']!r} exists")
-        if body["cloud"] == "private" and body["supervisor"] and _supervisor_of(session, body["environment"]):
+        if body["supervisor"] and body.get("environment") and _supervisor_of(session, body["environment"]):
             raise ConflictError(f"environment {body['environment']!r} has its supervisor-level tenant")
         tenant = Tenant(name=body["name"], cloud=body["cloud"], environment=body.get("environment"),
                         supervisor=body["supervisor"], created_at=runtime.clock.now())
@@ -26,7 +34,7 @@ def create_tenant(actor: Actor, body: dict) -> Tenant:
 
 
 def _supervisor_of(session, environment: str) -> Tenant | None:
-    return session.scalars(select(Tenant).where(Tenant.environment == environment, Tenant.cloud == "private",
+    return session.scalars(select(Tenant).where(Tenant.environment == environment,
                                                 Tenant.supervisor.is_(True))).first()
 
 
