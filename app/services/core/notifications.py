@@ -29,7 +29,7 @@ def notify(session, recipient: str, kind: str, message: str, *, order_id: str | 
         dialect = _INSERT[session.get_bind().dialect.name]
         statement = dialect(Notification).values(**values).on_conflict_do_nothing(
             index_elements=["recipient", "dedupe_key"])
-    written = session.execute(statement).rowcount == 1
+    written = session.execute(statement.returning(Notification.id)).scalar() is not None
     if written:
         session.info.setdefault(_PENDING, []).append(senders.Message(recipient, kind, message))
     return written
