@@ -224,3 +224,34 @@ def test_an_environment_has_one_supervisor_tenant(api, store, cast, problem):
     response = api.post("/api/v1/tenants", cast.admin.token, json={"name": f"second-{store.env}", "cloud": "private",
                                                                    "environment": store.env, "supervisor": True})
     problem(response, 409, "conflict")
+
+
+def test_the_applicants_seat_distribution_is_in_its_inbox_and_completes_from_there(api, store, cast, upload):
+    """四.1 / 三: after the licence upload the applicant distributes the seats (its task, its inbox)."""
+    application = store.applied(store.public, store.special)
+    store.act(cast.ops, application, "upload_license_file", approval(pc=10, mobile=5), [upload(cast.ops)])
+    applicant = store.buyers[store.public]
+    [task] = [t for t in _inbox(api, applicant) if t.get("application_id") == application["id"]]
+    assert task["node"] == "distribute_seats" and task["order_id"] is None
+    assert not [t for t in _inbox(api, store.buyers[store.far]) if t.get("application_id") == application["id"]]
+    response = api.post(f"/api/v1/tasks/{task['id']}/complete", applicant.token, json={
+        "action": "distribute_seats",
+        "data": {"allocations": [{"tenant": store.public, "pc_seats": 10, "mobile_seats": 5}]}})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "approved" and response.json()["id"] == application["id"]
+
+
+def test_applications_list_newest_first_with_filters(api, store, clock):
+    """四.3 购买审核进度查询: the tenant's order center lists its applications."""
+    first = store.applied(store.public, store.app)
+    clock(advance="PT1M")
+    trial = store.applied(store.public, store.no_trial)
+    buyer = store.buyers[store.public]
+    listed = api.get(APPLICATIONS, buyer.token).json()
+    assert [a["id"] for a in listed][:2] == [trial["id"], first["id"]]
+    store.approved(first)
+    approved = api.get(APPLICATIONS, buyer.token, params={"status": "approved"}).json()
+    assert [a["id"] for a in approved] == [first["id"]]
+    assert api.get(APPLICATIONS, buyer.token, params={"kind": "renewal"}).json() == []
+    paged = api.get(APPLICATIONS, buyer.token, params={"page_size": 1})
+    assert len(paged.json()) == 1 and '"total": 2' in paged.headers["X-Pagination"]
