@@ -2,7 +2,7 @@
 tenant; a private environment with its supervisor-level tenant and a sub tenant; a second private environment;
 apps of one seller (with trial, without trial, special); business staff and ops. Built through the HTTP API."""
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests import factories
 
@@ -76,4 +76,4 @@ class Store:
 
 
 def approval(pc=50, mobile=20, days=365) -> dict:
-    return {"pc_seats": pc, "mobile_seats": mobile, "expires_on": (date.today() + timedelta(days=days)).isoformat()}
+    return {"pc_seats": pc, "mobile_seats": mobile, "expires_on": (datetime.now(timezone.utc).date() + timedelta(days=days)).isoformat()}

@@ -102,7 +102,7 @@ class EntitlementSchema(StrictSchema):
     mobile_seats = fields.Integer()
     expires_on = fields.Date()
     trial = fields.Boolean()
-    status = fields.String(metadata={"description": "active, or expired after expires_on (Beijing date)"})
+    status = fields.String(metadata={"description": "active, or expired from expires_on (a UTC date) on"})
     seats_pending_adjustment = fields.Boolean()
     covers_environment = fields.Boolean()
 

@@ -1,9 +1,9 @@
 """Entitlements: what a tenant may install (domain.md §7; weaver-purchase.zh.txt 四.2 私有云).
 
 On a private cloud the approved supervisor-level tenant's entitlement covers every tenant of its environment
-and no other; an entitlement past its `expires_on` (Beijing date, the last day of use) is `expired`."""
+and no other; an entitlement is `expired` from its `expires_on` (a UTC date) on."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timezone
 
 from sqlalchemy import or_, select, true
 
@@ -12,14 +12,18 @@ from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.models import App, Entitlement, PurchaseApplication, Tenant
 from app.services.core.access import allowed, authorize
-from app.services.core.calendar import CHINA_TZ
 from app.services.core.transaction import transaction
 from app.services.core.views import RowView
 from app.services.purchases.store import tenant_named
 
 
 def today() -> date:
-    return runtime.clock.now().astimezone(CHINA_TZ).date()
+    """The UTC date now: an entitlement is usable before its `expires_on`, expired from that day on."""
+    return runtime.clock.now().astimezone(timezone.utc).date()
+
+
+def is_expired(entitlement: Entitlement) -> bool:
+    return entitlement.expires_on <= today()
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class EntitlementView(RowView):
 
     @property
     def status(self) -> str:
-        return "expired" if self.entitlement.expires_on < today() else "active"
+        return "expired" if is_expired(self.entitlement) else "active"
 
 
 def covering_filter(tenant: Tenant):
@@ -86,6 +90,6 @@ def check(actor: Actor, app_id: str) -> dict:
         found = covering(session, tenant_named(session, actor.tenant), app_id)
         if found is None:
             return {"can_install": False, "why_not": "no_entitlement"}
-        if found.expires_on < today():
+        if is_expired(found):
             return {"can_install": False, "why_not": "expired"}
         return {"can_install": True, "why_not": None}

@@ -1,6 +1,6 @@
 """What each decision of a purchase application does: the application's status, its entitlements, the
 applicant's notification (domain.md §7; weaver-purchase.zh.txt 三, 四)."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import isodate
 
@@ -8,7 +8,6 @@ from app.actors import Actor
 from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.models import PurchaseApplication, Tenant
-from app.services.core.calendar import CHINA_TZ
 from app.services.core.notifications import notify
 from app.services.purchases.entitlements import covering, grant, today
 from app.services.purchases.store import environment_tenants, tenant_named
@@ -19,7 +18,7 @@ def trial_period() -> timedelta:
 
 def grant_trial(session, application: PurchaseApplication, tenant: Tenant, actor: Actor) -> None:
     """限时体验: approved at once, free use for the trial period (7 days) from now."""
-    expires_on = (runtime.clock.now() + trial_period()).astimezone(CHINA_TZ).date()
+    expires_on = (runtime.clock.now() + trial_period()).astimezone(timezone.utc).date()
     seats = {"pc_seats": application.pc_seats or 0, "mobile_seats": application.mobile_seats or 0,
              "expires_on": expires_on}
     grant(session, application, tenant, seats, trial=True, covers_environment=tenant.cloud == "private")
