@@ -1,4 +1,6 @@
 """The `data` of each user-task action, by the schema name a task's `form` property gives."""
+from datetime import timezone
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.schemas.common import MAX_INT, NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
@@ -87,6 +89,16 @@ class NoteForm(_Form):
     attachments = _ATTACHMENTS_OPTIONAL
 
 
+class ExpiryDate(fields.Date):
+    """A date (`2027-12-31`); a date-time with offset is taken as its UTC date."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and "T" in value:
+            moment = Moment()._deserialize(value, attr, data, **kwargs)
+            return moment.astimezone(timezone.utc).date()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _seats(**kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT), **kwargs)
 
@@ -96,7 +108,7 @@ class PurchaseApprovalForm(_Form):
 
     pc_seats = _seats(required=True)
     mobile_seats = _seats(required=True)
-    expires_on = fields.Date(required=True)
+    expires_on = ExpiryDate(required=True)
     attachments = _NO_ATTACHMENTS
 
 

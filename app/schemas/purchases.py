@@ -52,7 +52,8 @@ class AppSchema(StrictSchema):
 class ApplicationCreateSchema(StrictSchema):
     app_id = fields.String(required=True, validate=_KEY)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    contact = fields.Nested(ContactSchema, required=True)
+    contact = fields.Nested(ContactSchema, load_default=None, allow_none=True, metadata={
+        "description": "the applicant's contact, shown to the publisher once the application is approved"})
     pc_seats = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(0, MAX_INT))
     mobile_seats = fields.Integer(strict=True, load_default=None, allow_none=True,
                                   validate=validate.Range(0, MAX_INT))

@@ -41,6 +41,13 @@ def test_business_staff_approve_with_seats_and_expiry_then_contacts_are_exchange
                for n in notes)
 
 
+def test_an_expiry_may_be_given_as_a_time_with_offset(store):
+    """Times are ISO 8601 with offset (api-contract); the expiry is its UTC date."""
+    done = store.act(store.business, store.applied(store.public, store.app), "approve",
+                     {"pc_seats": 5, "mobile_seats": 0, "expires_on": "2099-06-30T23:00:00-02:00"}).json()
+    assert done["decision"]["expires_on"] == "2099-07-01"
+
+
 def test_a_rejection_needs_a_reason_and_grants_nothing(api, store, problem):
     """四.2: business staff review; a rejected application gives no entitlement."""
     application = store.applied(store.public, store.app)
@@ -56,7 +63,9 @@ def test_a_rejection_needs_a_reason_and_grants_nothing(api, store, problem):
 @pytest.mark.parametrize("data", [
     approval(days=0), approval(days=-3), {"pc_seats": -1, "mobile_seats": 2, "expires_on": "2099-01-01"},
     {"pc_seats": "5", "mobile_seats": 2, "expires_on": "2099-01-01"}, {"pc_seats": 5, "mobile_seats": 2},
-    {"pc_seats": 5, "mobile_seats": 2, "expires_on": "not a date"}, {**approval(), "extra": 1}])
+    {"pc_seats": 5, "mobile_seats": 2, "expires_on": "not a date"}, {**approval(), "extra": 1},
+    {"pc_seats": 5, "mobile_seats": 2, "expires_on": "2020-01-01T08:00:00+00:00"},
+    {"pc_seats": 5, "mobile_seats": 2, "expires_on": "2099-01-01T08:00:00"}])  # a time needs its offset
 def test_an_approval_needs_seats_and_a_future_expiry(store, problem, data):
     """三 / 四.2: the reviewer sets the user counts and a 截止时间 (a future date); bad input changes nothing."""
     application = store.applied(store.public, store.app)
@@ -172,7 +181,7 @@ def test_ops_may_reject_a_special_application(store, cast):
 
 @pytest.mark.parametrize("body", [
     {"kind": "purchase", "contact": CONTACT}, {"app_id": "x", "kind": "buy", "contact": CONTACT},
-    {"app_id": "x", "kind": "purchase"}, {"app_id": "x", "kind": "purchase", "contact": {"phone": "1"}},
+    {"app_id": "x", "kind": "purchase", "contact": {"phone": "1"}},
     {"app_id": "x", "kind": "purchase", "contact": CONTACT, "pc_seats": -1},
     {"app_id": "x", "kind": "purchase", "contact": CONTACT, "surprise": True}])
 def test_bad_application_bodies_are_422_and_create_nothing(api, store, problem, body):

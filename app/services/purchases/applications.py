@@ -45,7 +45,7 @@ def _apply(actor: Actor, body: dict) -> ApplicationView:
         refuse_if_not_allowed(session, tenant, app, body["kind"])
         application = PurchaseApplication(
             app_id=app.app_id, tenant=tenant.name, applicant=actor.name, kind=body["kind"], status="pending",
-            contact=body["contact"], pc_seats=body.get("pc_seats"), mobile_seats=body.get("mobile_seats"),
+            contact=body.get("contact") or {}, pc_seats=body.get("pc_seats"), mobile_seats=body.get("mobile_seats"),
             note=body.get("note"), created_at=runtime.clock.now())
         session.add(application)
         session.flush()
