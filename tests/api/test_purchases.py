@@ -80,7 +80,7 @@ def test_on_a_private_cloud_only_the_supervisor_tenant_may_apply(store, problem)
     before = store.count()
     for kind in ("purchase", "trial"):
         body = problem(store.apply(store.sub, store.app, kind), 409, "application_not_allowed")
-        assert "supervisor" in body["detail"]
+        assert "supervisor" in body["detail"] and body["reason"] == "not_supervisor"
     assert store.count() == before
 
 
