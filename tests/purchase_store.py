@@ -76,4 +76,5 @@ class Store:
 
 
 def approval(pc=50, mobile=20, days=365) -> dict:
-    return {"pc_seats": pc, "mobile_seats": mobile, "expires_on": (datetime.now(timezone.utc).date() + timedelta(days=days)).isoformat()}
+    expires_on = datetime.now(timezone.utc).date() + timedelta(days=days)
+    return {"pc_seats": pc, "mobile_seats": mobile, "expires_on": expires_on.isoformat()}
