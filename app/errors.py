@@ -73,6 +73,16 @@ class InvoiceNotReturnedError(DomainError):
     status, code, title = 409, "invoice_not_returned", "Invoice not returned"
 
 
+class ApplicationNotAllowedError(DomainError):
+    """The Weaver store's rules refuse the purchase application; `reason` names the rule, `detail` says it."""
+
+    status, code, title = 409, "application_not_allowed", "Application not allowed"
+
+    def __init__(self, detail: str = "", reason: str = "not_allowed"):
+        super().__init__(detail, reason=reason)
+        self.reason = reason
+
+
 class PayloadTooLargeError(DomainError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 

@@ -40,6 +40,7 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or "noreply@marketplace.invalid"
         self.NOTIFY_EMAIL_TEMPLATE = os.environ.get("NOTIFY_EMAIL_TEMPLATE") or "{name}@marketplace.invalid"
         self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or ""
+        self.WEAVER_TRIAL_PERIOD = os.environ.get("WEAVER_TRIAL_PERIOD") or "P7D"  # 限时体验: 免费使用7天
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
         # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
         self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"

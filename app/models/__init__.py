@@ -9,8 +9,9 @@ from app.models.order import LogisticsEvent, Order, Task
 from app.models.outbox import OutboxEvent
 from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
+from app.models.purchase import App, Entitlement, PurchaseApplication, Tenant
 from app.models.refund import Account, AccountEntry, Refund
 
-__all__ = ["Account", "AccountEntry", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice",
+__all__ = ["Account", "AccountEntry", "App", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Entitlement", "Invoice",
            "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
-           "Refund", "Task"]
+           "PurchaseApplication", "Refund", "Task", "Tenant"]

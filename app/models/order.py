@@ -46,6 +46,14 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
 
+    def instance_binding(self) -> dict:
+        """The columns that bind a process instance and its tasks to this order (the runtime's subject)."""
+        return {"order_id": self.id}
+
+    def assignee_for(self, lane: str) -> str | None:
+        """Who in `lane` owns a task of the order: its buyer or its seller (reviewers go by review role)."""
+        return {"buyer": self.buyer, "seller": self.seller}.get(lane)
+
 
 class LogisticsEvent(Base):
     """A hardware logistics update posted by the marketplace."""
@@ -71,7 +79,8 @@ class Task(Base):
                             "closed_at", "due_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)  # None: an application's
+    application_id: Mapped[str | None] = mapped_column(ForeignKey("purchase_application.id"), index=True)
     process_instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     node_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str]

@@ -156,11 +156,12 @@ def test_the_platform_lists_exactly_the_orders_it_placed(api, place_order, cast,
 
 # -- the inbox ----------------------------------------------------------------------------------------------
 
-INBOX_OWNERS = {"buyer", "other_buyer", "seller", "other_seller", "reviewer", "wrong_reviewer"}
+INBOX_OWNERS = {"buyer", "other_buyer", "seller", "other_seller", "reviewer", "wrong_reviewer",
+                "ops"}  # ops: the Weaver store's licence uploads and seat adjustments (domain.md §7)
 
 
 @pytest.mark.parametrize("who", CALLERS)
-def test_the_inbox_is_for_buyers_sellers_and_reviewers(api, place_order, caller, problem, who):
+def test_the_inbox_is_for_buyers_sellers_reviewers_and_ops(api, place_order, caller, problem, who):
     order = place_order()
     response = api.get("/api/v1/tasks", _token(who, caller(who)))
     if who in UNAUTHENTICATED:
