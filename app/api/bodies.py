@@ -57,4 +57,5 @@ EXAMPLES = {
     "invoice_return": {"tracking_no": "SF1234567890"},
     "refund": {"amount": "400.00", "reason": "The seller cannot deliver phase 2", "share_contact": True},
     "refund_action": {"data": {"reason": "The work was delivered as agreed"}, "attachments": []},
+    "production_interface": {"url": "https://isv.example.com/saasproduce"},
 }

@@ -2,6 +2,7 @@
 from app.models.appeal import Appeal, Notification
 from app.models.attachment import Attachment, AttachmentLink
 from app.models.audit import AuditEvent
+from app.models.callback import AccessKey, Callback, ProductionInterface
 from app.models.base import Base
 from app.models.invoice import Invoice
 from app.models.order import LogisticsEvent, Order, Task
@@ -10,6 +11,6 @@ from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
 from app.models.refund import Account, AccountEntry, Refund
 
-__all__ = ["Account", "AccountEntry", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice",
-           "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
-           "Refund", "Task"]
+__all__ = ["AccessKey", "Account", "AccountEntry", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base",
+           "Callback", "Invoice", "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
+           "ProductionInterface", "Refund", "Task"]
