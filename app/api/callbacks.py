@@ -21,7 +21,7 @@ def set_production_interface(body, name):
 
 
 @blp.route("/principals/<name>/access-keys", methods=["POST"])
-@problems(403)
+@problems(403, 422)
 @authenticated()
 @blp.response(201, AccessKeySchema)
 def create_access_key(name):
