@@ -4,6 +4,7 @@ its lease ran out, so a dispatcher killed mid-delivery only delays it."""
 import json
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from app.services.callbacks.signing import v2_signature
 from app.services.core.transaction import transaction
 
 _clients: dict[float, httpx.Client] = {}
+_senders: dict[int, ThreadPoolExecutor] = {}
 _clients_lock = threading.Lock()
 
 
@@ -31,6 +33,7 @@ class Claim:
     url: str
     key: str
     body: dict
+    timestamp: str  # §2.4: 13-digit milliseconds of the platform's clock at the claim
 
 
 def client(timeout: float) -> httpx.Client:
@@ -41,17 +44,26 @@ def client(timeout: float) -> httpx.Client:
         return _clients[timeout]
 
 
+def _sender(size: int) -> ThreadPoolExecutor:
+    """The threads one claimed batch is POSTed from, at once (no database session in them)."""
+    with _clients_lock:
+        if size not in _senders:
+            _senders[size] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="callback-send")
+        return _senders[size]
+
+
 def deliver_due_callbacks(max_attempts: int = 1000) -> int:
     """Relay the outbox, then attempt every due callback once; returns how many attempts were made."""
     relay_outbox()
+    batch, timeout = runtime.settings["CALLBACK_BATCH"], runtime.settings["CALLBACK_TIMEOUT_SECONDS"]
     made = 0
     while made < max_attempts:
-        claims = claim_due(min(runtime.settings["CALLBACK_BATCH"], max_attempts - made))
+        claims = claim_due(min(batch, max_attempts - made))
         if not claims:
             return made
-        for claim in claims:
-            outcome.record(claim.id, claim.token, send(claim))
-            made += 1
+        answers = list(_sender(batch).map(lambda claim: send(claim, timeout), claims))
+        outcome.record_all([(claim.id, claim.token, answer) for claim, answer in zip(claims, answers)])
+        made += len(claims)
     return made
 
 
@@ -65,47 +77,50 @@ def _due_query(now, limit: int):
 
 
 def claim_due(limit: int) -> list[Claim]:
-    """Lease up to `limit` due callbacks to this dispatcher (each counts an attempt)."""
+    """Lease up to `limit` due callbacks to this dispatcher (each counts an attempt): one conditional
+    UPDATE, so of two dispatchers racing for a row only one gets it."""
     with transaction() as session:
         now = runtime.clock.now()
+        due = session.scalars(_due_query(now, limit)).all()
+        if not due:
+            return []
+        token = uuid.uuid4().hex
         lease = now + timedelta(seconds=runtime.settings["CALLBACK_LEASE_SECONDS"])
-        claims = []
-        for callback_id in session.scalars(_due_query(now, limit)).all():
-            token = uuid.uuid4().hex
-            taken = session.execute(update(Callback).where(
-                Callback.id == callback_id, Callback.status == "pending",
-                or_(Callback.lease_until.is_(None), Callback.lease_until <= now))
-                .values(lease_until=lease, lease_token=token, attempts=Callback.attempts + 1))
-            if taken.rowcount == 1:
-                claim = _prepare(session, callback_id, token)
-                if claim is not None:
-                    claims.append(claim)
-        return claims
+        taken = session.scalars(update(Callback).where(
+            Callback.id.in_(due), Callback.status == "pending",
+            or_(Callback.lease_until.is_(None), Callback.lease_until <= now))
+            .values(lease_until=lease, lease_token=token, attempts=Callback.attempts + 1)
+            .returning(Callback.id).execution_options(synchronize_session=False)).all()
+        rows = session.execute(select(Callback, Order.instance_id, ProductionInterface)
+                               .join(Order, Order.id == Callback.order_id)
+                               .join(ProductionInterface, ProductionInterface.seller == Callback.seller)
+                               .where(Callback.id.in_(taken)).order_by(Callback.id)
+                               .execution_options(populate_existing=True)).all()
+        stamp = str(int(now.timestamp() * 1000))  # §2.4: 13-digit milliseconds
+        return [claim for row in rows if (claim := _prepare(session, *row, token, stamp)) is not None]
 
 
-def _prepare(session, callback_id: int, token: str) -> Claim | None:
-    callback = session.get(Callback, callback_id, populate_existing=True)
-    order = session.get(Order, callback.order_id)
-    interface = session.scalars(select(ProductionInterface).where(ProductionInterface.seller == callback.seller)).one()
-    if callback.activity != "newInstance" and order.instance_id is None:
+def _prepare(session, callback: Callback, instance_id: str | None, interface: ProductionInterface, token: str,
+             timestamp: str) -> Claim | None:
+    if callback.activity != "newInstance" and instance_id is None:
         outcome.fail(session, callback, "the order has no instanceId: its newInstance did not succeed")
         return None
     key = derive("production-interface", interface.seller, interface.key_salt)
-    return Claim(callback.id, token, interface.url, key, wire_body(callback.body, order.instance_id))
+    return Claim(callback.id, token, interface.url, key, wire_body(callback.body, instance_id), timestamp)
 
 
-def signed_query(key: str, body: bytes) -> dict:
-    timestamp = str(int(runtime.clock.now().timestamp() * 1000))  # §2.4: 13-digit milliseconds
+def signed_query(key: str, body: bytes, timestamp: str) -> dict:
     nonce = uuid.uuid4().hex
     return {"signature": v2_signature(key, body, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 
-def send(claim: Claim) -> outcome.Answer:
-    """POST the call; never raises: a transport error, a non-200 or an unreadable body is a failed attempt."""
+def send(claim: Claim, timeout: float) -> outcome.Answer:
+    """POST the call (from a sender thread: no app context, no session); never raises: a transport error,
+    a non-200 or an unreadable body is a failed attempt."""
     body = json.dumps(claim.body, separators=(",", ":")).encode()
     try:
-        response = client(runtime.settings["CALLBACK_TIMEOUT_SECONDS"]).post(
-            claim.url, content=body, params=signed_query(claim.key, body),
+        response = client(timeout).post(
+            claim.url, content=body, params=signed_query(claim.key, body, claim.timestamp),
             headers={"Content-Type": "application/json; charset=utf-8"})
     except httpx.HTTPError as err:
         return outcome.Answer(error=f"{type(err).__name__}: {err}"[:500])

@@ -36,22 +36,30 @@ class Answer:
         return f"{self.result_code} {self.message}".strip()
 
 
-def record(callback_id: int, token: str, answer: Answer) -> None:
-    """Write one attempt's answer. The first success wins; a failure counts only under the caller's lease."""
+def record_all(answers: list[tuple[int, str, Answer]]) -> None:
+    """Write a batch's answers (callback id, lease token, answer) in one transaction. The first success
+    wins; a failure counts only under the lease it was sent with."""
     with transaction() as session:
-        query = select(Callback).where(Callback.id == callback_id).execution_options(populate_existing=True)
-        callback = session.scalars(query.with_for_update() if db.is_postgres else query).one()
-        if callback.status != "pending":
-            return
-        problem = answer.problem(callback.activity)
-        if callback.activity == NEW_INSTANCE and answer.instance_id and answer.result_code in (SUCCESS, ASYNC):
-            _keep_instance(session, callback.order_id, str(answer.instance_id))
-        callback.result_code = answer.result_code
-        if problem is None:
-            callback.status, callback.delivered_at, callback.last_error = "delivered", runtime.clock.now(), None
-            callback.lease_until = callback.lease_token = None
-        elif callback.lease_token == token:
-            _retry_or_fail(session, callback, problem)
+        query = (select(Callback).where(Callback.id.in_([a[0] for a in answers])).order_by(Callback.id)
+                 .execution_options(populate_existing=True))
+        found = {c.id: c for c in session.scalars(query.with_for_update() if db.is_postgres else query)}
+        list(session.scalars(select(Order).where(Order.id.in_({c.order_id for c in found.values()}))))  # one read
+        with session.no_autoflush:
+            for callback_id, token, answer in answers:
+                if found[callback_id].status == "pending":
+                    _apply(session, found[callback_id], token, answer)
+
+
+def _apply(session, callback: Callback, token: str, answer: Answer) -> None:
+    problem = answer.problem(callback.activity)
+    if callback.activity == NEW_INSTANCE and answer.instance_id and answer.result_code in (SUCCESS, ASYNC):
+        _keep_instance(session, callback.order_id, str(answer.instance_id))
+    callback.result_code = answer.result_code
+    if problem is None:
+        callback.status, callback.delivered_at, callback.last_error = "delivered", runtime.clock.now(), None
+        callback.lease_until = callback.lease_token = None
+    elif callback.lease_token == token:
+        _retry_or_fail(session, callback, problem)
 
 
 def _keep_instance(session, order_id: str, instance_id: str) -> None:

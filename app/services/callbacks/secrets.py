@@ -24,9 +24,17 @@ def _key_file(path: Path) -> bytes:
         return path.read_bytes().strip()
 
 
+_read: dict[str, bytes] = {}  # key file path -> its key, read once per process
+
+
 def platform_key() -> bytes:
     configured = runtime.settings.get("SECRETS_KEY")
-    return configured.encode() if configured else _key_file(Path(runtime.settings["SECRETS_KEY_FILE"]))
+    if configured:
+        return configured.encode()
+    path = runtime.settings["SECRETS_KEY_FILE"]
+    if path not in _read:
+        _read[path] = _key_file(Path(path))
+    return _read[path]
 
 
 def new_salt() -> str:
