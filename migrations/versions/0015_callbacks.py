@@ -1,7 +1,7 @@
 """callbacks: production interfaces, access keys, callbacks, orders.instance_id
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 12:52:33.496277
 """
 from alembic import op
@@ -10,7 +10,7 @@ import app.models.base
 
 
 revision = '0015'
-down_revision = '0011'  # TEMPORARY: '0012' (notifications) once main has it
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -195,6 +195,9 @@ def test_a_new_instance_that_never_succeeds_fails_the_order_and_refunds_it_in_fu
     assert "callback_failed" in events and "provisioning_failed" in events
     problem(api.post(f"{CALLBACKS}/{failed['id']}/retry", cast.seller.token), 409, "callback_not_retryable")
     assert [c["body"]["activity"] for c in receiver.calls if c["body"]["activity"] != "newInstance"] == []
+    (told,) = [n for n in ok(api.get("/api/v1/notifications", cast.seller.token)) if n["kind"] == "callback_failed"]
+    assert told["order_id"] == order["id"] and told["ref"] == f"callback:{failed['id']}"
+    assert "newInstance" in told["message"] and order["order_no"] in told["message"]
 
 
 def test_a_failed_call_is_re_driven_by_the_seller(api, cast, registered, receiver, place_order, clock, problem):
@@ -213,6 +216,9 @@ def test_a_failed_call_is_re_driven_by_the_seller(api, cast, registered, receive
     assert again["status"] == "pending" and again["next_attempt_at"] is not None
     assert tick(api) == 1
     assert callbacks(api, cast.ops, status="delivered", order_id=order["id"])[0]["activity"] == "updateInstanceStatus"
+    assert ok(api.get(f"/api/v1/orders/{order['id']}", cast.buyer.token))["status"] == "completed"  # not refunded
+    told = [n for n in ok(api.get("/api/v1/notifications", cast.seller.token)) if n["kind"] == "callback_failed"]
+    assert len(told) == 1 and "updateInstanceStatus" in told[0]["message"]
     problem(api.post(f"{CALLBACKS}/{failed['id']}/retry", cast.ops.token), 409, "callback_not_retryable")
 
 

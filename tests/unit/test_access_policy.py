@@ -50,6 +50,7 @@ merchant.access_keys         .     x     .     .       .        .       x
 callbacks.read               .     x     x     .       .        .       x
 callbacks.read_all           .     .     x     .       .        .       x
 callbacks.retry              .     x     x     .       .        .       .
+notifications.read           x     x     x     x       x        x       x
 """
 
 

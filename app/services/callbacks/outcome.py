@@ -10,12 +10,8 @@ from app.models import Callback, Order
 from app.services.callbacks import provisioning
 from app.services.callbacks.protocol import ASYNC, NEW_INSTANCE, SUCCESS, backoff
 from app.services.core import audit
+from app.services.core.notifications import notify
 from app.services.core.transaction import transaction
-
-try:  # the notifications API lands on main separately (docs/decisions.md, "Merchant callbacks")
-    from app.services.core.notifications import notify
-except ImportError:  # pragma: no cover - until then a failure is logged in the order's history only
-    notify = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +84,9 @@ def fail(session, callback: Callback, problem: str) -> None:
     audit.record(session, order.id, SYSTEM, "callback_failed", data={
         "callback_id": callback.id, "activity": callback.activity, "attempts": callback.attempts,
         "last_error": callback.last_error})
-    if notify is not None:
-        notify(session, callback.seller, "callback_failed",
-               f"The {callback.activity} call for order {order.order_no} failed after {callback.attempts} "
-               f"attempt(s): {callback.last_error}", order_id=order.id, ref=f"callback:{callback.id}",
-               dedupe_key=f"callback_failed:{callback.id}")
+    notify(session, callback.seller, "callback_failed",
+           f"The {callback.activity} call for order {order.order_no} failed after {callback.attempts} "
+           f"attempt(s): {callback.last_error}", order_id=order.id, ref=f"callback:{callback.id}",
+           dedupe_key=f"callback_failed:{callback.id}:{callback.attempts}")
     if callback.activity == NEW_INSTANCE and not order.supervised:
         provisioning.refund_failed_order(session, order, callback)

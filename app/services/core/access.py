@@ -47,6 +47,7 @@ POLICY: dict[str, frozenset[str]] = {
     "callbacks.read": frozenset({SELLER, OPS, ADMIN}),  # sellers: their own
     "callbacks.read_all": frozenset({OPS, ADMIN}),
     "callbacks.retry": frozenset({SELLER, OPS}),  # sellers: their own
+    "notifications.read": frozenset(ROLES),  # everyone reads and marks their own, only their own
 }
 PERMISSIONS = tuple(POLICY)
 
