@@ -5,17 +5,21 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import defaultdict
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 
-def v2_valid(access_key: str, raw_body: bytes, query: dict) -> bool:
-    """§2.4 over the raw body: inner hash lower-case hex, outer compared case-insensitively."""
+def v2_valid(access_key: str, raw_body: bytes, query: dict, fresh: bool = False) -> bool:
+    """§2.4 over the raw body: inner hash lower-case hex, outer compared case-insensitively; `fresh`: the
+    timestamp (ms) within 60 s of this machine's clock."""
     try:
         signature, timestamp, nonce = (query[name][0] for name in ("signature", "timestamp", "nonce"))
     except KeyError:
+        return False
+    if fresh and abs(time.time() * 1000 - int(timestamp)) > 60_000:
         return False
     inner = hmac.new(access_key.encode(), raw_body, hashlib.sha256).hexdigest().lower()
     outer = hmac.new(access_key.encode(), f"{access_key}{nonce}{timestamp}{inner}".encode(), hashlib.sha256)
@@ -63,7 +67,7 @@ class Receiver:
                 body = json.loads(raw)
                 with receiver.lock:
                     answer = receiver._answer(body)
-                    call = {"body": body, "query": query, "signed": v2_valid(receiver.access_key, raw, query),
+                    call = {"body": body, "query": query, "signed": v2_valid(receiver.access_key, raw, query, fresh=True),
                             "content_type": self.headers.get("Content-Type"), "answer": answer, "answered": False}
                     receiver.calls.append(call)
                     hold = receiver.holding

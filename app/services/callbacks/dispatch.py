@@ -3,6 +3,7 @@ record each answer (short transaction). A success is recorded once; a callback i
 its lease ran out, so a dispatcher killed mid-delivery only delays it."""
 import json
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +34,6 @@ class Claim:
     url: str
     key: str
     body: dict
-    timestamp: str  # §2.4: 13-digit milliseconds of the platform's clock at the claim
 
 
 def client(timeout: float) -> httpx.Client:
@@ -96,21 +96,22 @@ def claim_due(limit: int) -> list[Claim]:
                                .join(ProductionInterface, ProductionInterface.seller == Callback.seller)
                                .where(Callback.id.in_(taken)).order_by(Callback.id)
                                .execution_options(populate_existing=True)).all()
-        stamp = str(int(now.timestamp() * 1000))  # §2.4: 13-digit milliseconds
-        return [claim for row in rows if (claim := _prepare(session, *row, token, stamp)) is not None]
+        return [claim for row in rows if (claim := _prepare(session, *row, token)) is not None]
 
 
-def _prepare(session, callback: Callback, instance_id: str | None, interface: ProductionInterface, token: str,
-             timestamp: str) -> Claim | None:
+def _prepare(session, callback: Callback, instance_id: str | None, interface: ProductionInterface,
+             token: str) -> Claim | None:
     if callback.activity != "newInstance" and instance_id is None:
         outcome.fail(session, callback, "the order has no instanceId: its newInstance did not succeed")
         return None
     key = derive("production-interface", interface.seller, interface.key_salt)
-    return Claim(callback.id, token, interface.url, key, wire_body(callback.body, instance_id), timestamp)
+    return Claim(callback.id, token, interface.url, key, wire_body(callback.body, instance_id))
 
 
-def signed_query(key: str, body: bytes, timestamp: str) -> dict:
-    nonce = uuid.uuid4().hex
+def signed_query(key: str, body: bytes) -> dict:
+    """§2.4 query; `timestamp` is the wall clock's 13-digit milliseconds when sent (a transport stamp the
+    merchant checks against its own clock, 60 s; not the platform's testing clock)."""
+    timestamp, nonce = str(time.time_ns() // 1_000_000), uuid.uuid4().hex
     return {"signature": v2_signature(key, body, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 
@@ -120,7 +121,7 @@ def send(claim: Claim, timeout: float) -> outcome.Answer:
     body = json.dumps(claim.body, separators=(",", ":")).encode()
     try:
         response = client(timeout).post(
-            claim.url, content=body, params=signed_query(claim.key, body, claim.timestamp),
+            claim.url, content=body, params=signed_query(claim.key, body),
             headers={"Content-Type": "application/json; charset=utf-8"})
     except httpx.HTTPError as err:
         return outcome.Answer(error=f"{type(err).__name__}: {err}"[:500])
