@@ -85,3 +85,10 @@ def test_a_wrong_or_stale_signature_is_401(api, cast, keys, problem, case):
 def test_a_signature_within_fifteen_minutes_is_accepted(api, cast, keys):
     ok(signed(api, keys, "GET", "/api/v1/orders", when=NOW - timedelta(minutes=14)))
     ok(signed(api, keys, "GET", "/api/v1/orders", when=NOW + timedelta(minutes=14)))
+
+
+def test_the_date_must_be_among_the_signed_headers(api, cast, keys, problem):
+    headers = sdk_headers(keys["access_key"], keys["secret_key"], "GET", f"{BASE}/api/v1/orders",
+                          when=NOW.replace(tzinfo=None))
+    headers["Authorization"] = headers["Authorization"].replace("SignedHeaders=host;x-sdk-date", "SignedHeaders=host")
+    problem(api.get("/api/v1/orders", headers=headers), 401, "invalid_signature")

@@ -14,7 +14,7 @@ from app.services.callbacks.signing import SDK_DATE_FORMAT, canonical_request, p
 from app.services.core.transaction import transaction
 
 MAX_SKEW = timedelta(minutes=15)
-REQUIRED_SIGNED = ("host", "x-sdk-date")
+REQUIRED_SIGNED = ("x-sdk-date",)  # the SDKs sign every header, Host too; the date is what must be
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def authenticate_signed(request: SignedRequest) -> Actor:
         raise InvalidSignatureError("Authorization must be SDK-HMAC-SHA256 Access=, SignedHeaders=, Signature=")
     signed = [name for name in parts["SignedHeaders"].lower().split(";") if name]
     if any(name not in signed for name in REQUIRED_SIGNED):
-        raise InvalidSignatureError("SignedHeaders must include host and x-sdk-date")
+        raise InvalidSignatureError("SignedHeaders must include x-sdk-date")
     sdk_date = _sdk_date(request.headers.get("x-sdk-date"))
     with transaction(readonly=True) as session:
         key = session.scalars(select(AccessKey).where(AccessKey.access_key == parts["Access"])).first()
