@@ -42,6 +42,14 @@ class Config:
         self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or ""
         self.WEAVER_TRIAL_PERIOD = os.environ.get("WEAVER_TRIAL_PERIOD") or "P7D"  # 限时体验: 免费使用7天
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
+        # merchant callbacks (docs/decisions.md, "Merchant callbacks"): the platform key every derived secret
+        # comes from (SECRETS_KEY, else a key file made on first use), the guide's 5 s timeout, a dispatcher's
+        # lease on the callbacks it claimed, how many it claims at once
+        self.SECRETS_KEY = os.environ.get("SECRETS_KEY") or None
+        self.SECRETS_KEY_FILE = os.environ.get("SECRETS_KEY_FILE") or str(INSTANCE / "secrets.key")
+        self.CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("CALLBACK_TIMEOUT_SECONDS", 5))
+        self.CALLBACK_LEASE_SECONDS = float(os.environ.get("CALLBACK_LEASE_SECONDS", 120))
+        self.CALLBACK_BATCH = int(os.environ.get("CALLBACK_BATCH", 10))
         # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
         self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"
         self.SERVE_PORT = int(os.environ.get("SERVE_PORT", 8000))

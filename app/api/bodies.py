@@ -63,4 +63,5 @@ EXAMPLES = {
                              "contact": {"name": "Li Lei", "phone": "+8613800000000", "email": "li@example.com"}},
     "application_action": {"data": {"pc_seats": 50, "mobile_seats": 20, "expires_on": "2027-12-31"},
                            "attachments": []},
+    "production_interface": {"url": "https://isv.example.com/saasproduce"},
 }

@@ -2,6 +2,7 @@
 from app.models.appeal import Appeal
 from app.models.attachment import Attachment, AttachmentLink
 from app.models.audit import AuditEvent
+from app.models.callback import AccessKey, Callback, ProductionInterface
 from app.models.base import Base
 from app.models.invoice import Invoice
 from app.models.notification import Notification
@@ -12,6 +13,7 @@ from app.models.process import ProcessDefinition, ProcessInstance
 from app.models.purchase import App, Entitlement, PurchaseApplication, Tenant
 from app.models.refund import Account, AccountEntry, Refund
 
-__all__ = ["Account", "AccountEntry", "App", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Entitlement", "Invoice",
-           "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
-           "PurchaseApplication", "Refund", "Task", "Tenant"]
+__all__ = ["AccessKey", "Account", "AccountEntry", "App", "Appeal", "Attachment", "AttachmentLink", "AuditEvent",
+           "Base", "Callback", "Entitlement", "Invoice", "LogisticsEvent", "Notification", "Order", "OutboxEvent",
+           "Principal", "ProcessDefinition", "ProcessInstance", "ProductionInterface", "PurchaseApplication",
+           "Refund", "Task", "Tenant"]

@@ -38,6 +38,7 @@ class Order(Base):
     authcode: Mapped[str | None] = mapped_column(String(64), unique=True)  # License 2.0 authorization code
     authcode_claimed_at: Mapped[datetime | None]
     authcode_activated_at: Mapped[datetime | None]
+    instance_id: Mapped[str | None] = mapped_column(String(64))  # the merchant's, from newInstance
     negotiated_refund_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     shipment: Mapped[dict | None] = mapped_column(JSON)  # hardware: carrier, tracking number
     signed_at: Mapped[datetime | None]

@@ -55,6 +55,11 @@ invoices.return              x     .     .     .       .        .       .     .
 invoices.issue               .     x     .     .       .        x       .     .
 invoices.confirm_return      .     x     .     .       .        x       .     .
 invoices.read                x     x     x     .       .        x       x     .
+merchant.production_interface .     x     .     .     .     .     x     .
+merchant.access_keys         .     x     .     .     .     .     x     .
+callbacks.read               .     x     x     .     .     .     x     .
+callbacks.read_all           .     .     x     .     .     .     x     .
+callbacks.retry              .     x     x     .     .     .     .     .
 notifications.read           x     x     x     x       x        x       x     x
 """
 

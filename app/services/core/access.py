@@ -53,6 +53,11 @@ POLICY: dict[str, frozenset[str]] = {
     "invoices.issue": frozenset({PLATFORM, SELLER}),  # and only for the invoice's issuer (ISSUER_ROLE)
     "invoices.confirm_return": frozenset({PLATFORM, SELLER}),  # likewise
     "invoices.read": frozenset({BUYER, SELLER, PLATFORM, OPS, ADMIN}),  # of orders they may read
+    "merchant.production_interface": frozenset({SELLER, ADMIN}),  # a seller its own (SELF_ONLY)
+    "merchant.access_keys": frozenset({SELLER, ADMIN}),  # likewise
+    "callbacks.read": frozenset({SELLER, OPS, ADMIN}),  # sellers: their own
+    "callbacks.read_all": frozenset({OPS, ADMIN}),
+    "callbacks.retry": frozenset({SELLER, OPS}),  # sellers: their own
     "notifications.read": frozenset(ROLES),  # everyone reads and marks their own, only their own
 }
 PERMISSIONS = tuple(POLICY)
@@ -60,6 +65,7 @@ PERMISSIONS = tuple(POLICY)
 OWNER_COLUMN = {BUYER: "buyer", SELLER: "seller", PLATFORM: "placed_by"}  # role -> Order column naming the owner
 PARTY_COLUMN = {BUYER: "buyer", SELLER: "seller"}  # the parties of an order (they appeal, they hold tasks)
 ISSUER_ROLE = {"platform": PLATFORM, "seller": SELLER}  # an invoice's issuer -> the role acting for it
+SELF_ONLY = frozenset({SELLER})  # roles that hold a merchant.* permission for their own name only
 TASK_OWNER = {BUYER: ("assignee", "name"), SELLER: ("assignee", "name"),  # role -> (Task column, Actor field)
               REVIEWER: ("review_role", "review_role"),
               BUSINESS: ("role", "role"), OPS: ("role", "role")}  # staff share their lane's tasks
@@ -74,6 +80,13 @@ def authorize(actor: Actor, permission: str) -> None:
     """Raise ForbiddenError (403) unless the actor's role holds the permission."""
     if not allowed(actor, permission):
         raise ForbiddenError(f"the {actor.role} role may not do this ({permission})")
+
+
+def authorize_self(actor: Actor, permission: str, name: str) -> None:
+    """The permission, and for SELF_ONLY roles only about themselves (403 otherwise)."""
+    authorize(actor, permission)
+    if actor.role in SELF_ONLY and actor.name != name:
+        raise ForbiddenError(f"a {actor.role} may do this only for itself ({permission})")
 
 
 def is_party(actor: Actor, order: Order) -> bool:
