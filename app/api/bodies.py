@@ -57,4 +57,10 @@ EXAMPLES = {
     "invoice_return": {"tracking_no": "SF1234567890"},
     "refund": {"amount": "400.00", "reason": "The seller cannot deliver phase 2", "share_contact": True},
     "refund_action": {"data": {"reason": "The work was delivered as agreed"}, "attachments": []},
+    "renewal": {"renewal_no": "RN2026120100001", "period": "P1M", "amount_paid": "1000.00",
+                "paid_at": "2026-12-01T08:00:00+00:00"},
+    "conversion": {"conversion_no": "CV2026120100001", "period": "P1M", "amount_paid": "1000.00",
+                   "paid_at": "2026-12-01T08:00:00+00:00"},
+    "renewal_refund": {"reason": "I renewed the wrong product"},
+    "expiry_policy": {"policy": "auto_renew", "period": "P1M", "count": 2},
 }

@@ -9,7 +9,8 @@ from app.models.outbox import OutboxEvent
 from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
 from app.models.refund import Account, AccountEntry, Refund
+from app.models.renewal import Renewal
 
 __all__ = ["Account", "AccountEntry", "Appeal", "Attachment", "AttachmentLink", "AuditEvent", "Base", "Invoice",
            "LogisticsEvent", "Notification", "Order", "OutboxEvent", "Principal", "ProcessDefinition", "ProcessInstance",
-           "Refund", "Task"]
+           "Refund", "Renewal", "Task"]

@@ -4,12 +4,15 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from app.services.lifecycle.expiry import run_expiry
+from app.services.lifecycle.policy import run_auto_renewals
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 REFUND_SECONDS = 10.0
+LIFECYCLE_SECONDS = 30.0  # expiry and auto-renewal are days-scale; reminders are due at 10:00 Beijing time
 
 
 def _fire_timers() -> None:
@@ -24,11 +27,23 @@ def _settle_refunds() -> None:
         log.info("settled %d refund(s)", settled)
 
 
+def _logged(label: str, function):
+    def run() -> None:
+        done = function()
+        if done:
+            log.info("%s: %d order(s)", label, done)
+    return run
+
+
 # (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
 JOBS = (
     ("fire_due_timers", _fire_timers, {"trigger": "interval", "seconds": TICK_SECONDS}),
     # refunding -> refunded well within the guide's 3 hours
     ("settle_refunds", _settle_refunds, {"trigger": "interval", "seconds": REFUND_SECONDS}),
+    # the lifecycle after supervision (docs/decisions.md, "Renewals, expiry and trials")
+    ("lifecycle_expiry", _logged("expired, released or dated", run_expiry),
+     {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
+    ("auto_renew", _logged("auto-renewed", run_auto_renewals), {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
 )
 
 

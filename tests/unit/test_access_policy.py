@@ -22,7 +22,11 @@ orders.read_engine_error     .     .     x     x       .        .       x
 orders.evidence              x     x     x     .       .        .       x
 orders.appeal                x     x     .     .       .        .       .
 tasks.complete               x     x     .     .       x        .       .
+orders.renew                 .     .     .     .       .        x       .
+orders.convert               .     .     .     .       .        x       .
+orders.expiry_policy         x     .     .     .       .        .       .
 refunds.request              x     .     .     .       .        .       .
+refunds.renewal              x     .     .     .       .        .       .
 refunds.options              x     .     x     .       .        .       x
 refunds.read                 x     x     x     .       .        .       x
 refunds.read_all             .     .     x     .       .        .       x

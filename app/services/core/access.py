@@ -19,7 +19,11 @@ POLICY: dict[str, frozenset[str]] = {
     "orders.evidence": frozenset({BUYER, SELLER, OPS, ADMIN}),  # the evidence bundle: parties (own orders), staff
     "orders.appeal": frozenset({BUYER, SELLER}),  # and only a party of the order (PARTY_COLUMN)
     "tasks.complete": frozenset({BUYER, SELLER, REVIEWER}),  # the inbox, and only tasks they own (TASK_OWNER)
+    "orders.renew": frozenset({PLATFORM}),  # renewals of orders it placed (paid in the marketplace)
+    "orders.convert": frozenset({PLATFORM}),  # a trial it placed becomes a paid order
+    "orders.expiry_policy": frozenset({BUYER}),  # auto-renew or do not renew, its own orders
     "refunds.request": frozenset({BUYER}),  # for their own orders
+    "refunds.renewal": frozenset({BUYER}),  # a renewal period of its own order, not yet in effect
     "refunds.options": frozenset({BUYER, OPS, ADMIN}),  # the buyer of the order, or staff
     "refunds.read": frozenset({BUYER, SELLER, OPS, ADMIN}),  # buyer: own, seller: of own orders
     "refunds.read_all": frozenset({OPS, ADMIN}),

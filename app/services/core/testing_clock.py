@@ -6,6 +6,8 @@ import isodate
 from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
+from app.services.lifecycle.expiry import run_expiry
+from app.services.lifecycle.policy import run_auto_renewals
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -33,7 +35,11 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 
 def tick() -> dict:
-    """Run the scheduler's jobs now: fire every due timer, then settle refunds (refunding -> refunded);
-    `fired` counts the instances advanced and the refunds settled."""
+    """Run the scheduler's jobs now: fire every due timer, settle refunds (refunding -> refunded), then the
+    lifecycle (date, expire, release; auto-renew); `fired` counts instances advanced, refunds settled and
+    orders the lifecycle changed."""
     fired = fire_due_timers()
-    return {"fired": fired + settle_due_refunds()}
+    fired += settle_due_refunds()
+    fired += run_expiry()
+    fired += run_auto_renewals()
+    return {"fired": fired}
