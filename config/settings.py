@@ -19,6 +19,7 @@ class Config:
     TESTING = False
     SCHEDULER_DEFAULT = True
     LOG_FORMAT_DEFAULT = "text"  # a person reads the embedded default's console
+    NOTIFICATION_SENDERS_DEFAULT = ""  # app/services/core/senders.py: log, email, sms
 
     def __init__(self) -> None:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'platform.db'}"
@@ -32,6 +33,13 @@ class Config:
         self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
         self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT") or self.LOG_FORMAT_DEFAULT  # json | text
+        senders = os.environ.get("NOTIFICATION_SENDERS", self.NOTIFICATION_SENDERS_DEFAULT)
+        self.NOTIFICATION_SENDERS = tuple(name.strip() for name in senders.split(",") if name.strip())
+        self.SMTP_HOST = os.environ.get("SMTP_HOST") or "127.0.0.1"
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", 25))
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or "noreply@marketplace.invalid"
+        self.NOTIFY_EMAIL_TEMPLATE = os.environ.get("NOTIFY_EMAIL_TEMPLATE") or "{name}@marketplace.invalid"
+        self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or ""
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
         # After validity ends (docs/decisions.md, "Renewals, expiry and trials"): `expired` through the grace
         # and then the retention period, `released` after both; auto-renewal runs this long before the end.
@@ -68,6 +76,8 @@ class Config:
 
 class Development(Config):
     """Embedded default: SQLite under instance/, scheduler in-process, migrations on start."""
+
+    NOTIFICATION_SENDERS_DEFAULT = "log"
 
 
 class Testing(Config):

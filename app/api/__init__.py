@@ -1,6 +1,6 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
 from app.api import (appeals, attachments, definitions, errors, health, input_guard, invoices, lifecycle,
-                     observability, orders, principals, refunds, tasks, testing)
+                     notifications, observability, orders, principals, refunds, tasks, testing)
 from app.api.base import register_components
 
 
@@ -17,7 +17,7 @@ def register(app, api) -> None:
     app.after_request(_no_sniffing)
     register_components(api.spec)
     for module in (health, principals, orders, tasks, appeals, attachments, definitions, invoices, refunds,
-                   lifecycle):
+                   notifications, lifecycle):
         api.register_blueprint(module.blp)
     if app.config["TEST_CLOCK"]:
         api.register_blueprint(testing.blp)

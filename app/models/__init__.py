@@ -1,9 +1,10 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
-from app.models.appeal import Appeal, Notification
+from app.models.appeal import Appeal
 from app.models.attachment import Attachment, AttachmentLink
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.invoice import Invoice
+from app.models.notification import Notification
 from app.models.order import LogisticsEvent, Order, Task
 from app.models.outbox import OutboxEvent
 from app.models.principal import Principal

@@ -6,6 +6,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.services.lifecycle.expiry import run_expiry
 from app.services.lifecycle.policy import run_auto_renewals
+from app.services.lifecycle.reminders import send_reminders
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -44,6 +45,7 @@ JOBS = (
     ("lifecycle_expiry", _logged("expired, released or dated", run_expiry),
      {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
     ("auto_renew", _logged("auto-renewed", run_auto_renewals), {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
+    ("expiry_reminders", _logged("reminded", send_reminders), {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
 )
 
 

@@ -11,7 +11,7 @@ import app.models.base
 
 
 revision = '0014'
-down_revision = '0011'  # the notifications migration "0012" once main has it
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

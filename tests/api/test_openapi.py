@@ -88,6 +88,8 @@ ERRORS = {
     ("post", "/api/v1/refunds/{refund_id}/actions/{action}"): {400, 401, 403, 404, 409, 413, 422},
     ("post", "/api/v1/refunds/{refund_id}/appeals"): {400, 401, 403, 404, 409, 413, 422},
     ("get", "/api/v1/refund-quota"): {401, 403},
+    ("get", "/api/v1/notifications"): {401, 422},
+    ("post", "/api/v1/notifications/{notification_id}/read"): {401, 404},
     ("get", "/api/v1/accounts/me"): {401, 403},
     ("get", "/api/v1/testing/clock"): set(),
     ("post", "/api/v1/testing/clock"): {400, 413, 422},

@@ -89,7 +89,7 @@ def test_every_scheduler_job_runs_inside_the_app_context(app):
     from flask import current_app, has_app_context
     from app.scheduler import JOBS, _in_context
     assert [job_id for job_id, _, _ in JOBS] == ["fire_due_timers", "settle_refunds", "lifecycle_expiry",
-                                                    "auto_renew"]
+                                                    "auto_renew", "expiry_reminders"]
     seen = []
     _in_context(app, "probe", lambda: seen.append(has_app_context() and current_app._get_current_object()))()
     assert seen == [app]

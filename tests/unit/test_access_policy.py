@@ -49,6 +49,7 @@ invoices.return              x     .     .     .       .        .       .
 invoices.issue               .     x     .     .       .        x       .
 invoices.confirm_return      .     x     .     .       .        x       .
 invoices.read                x     x     x     .       .        x       x
+notifications.read           x     x     x     x       x        x       x
 """
 
 

@@ -46,6 +46,7 @@ POLICY: dict[str, frozenset[str]] = {
     "invoices.issue": frozenset({PLATFORM, SELLER}),  # and only for the invoice's issuer (ISSUER_ROLE)
     "invoices.confirm_return": frozenset({PLATFORM, SELLER}),  # likewise
     "invoices.read": frozenset({BUYER, SELLER, PLATFORM, OPS, ADMIN}),  # of orders they may read
+    "notifications.read": frozenset(ROLES),  # everyone reads and marks their own, only their own
 }
 PERMISSIONS = tuple(POLICY)
 

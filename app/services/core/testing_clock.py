@@ -8,6 +8,7 @@ from app.extensions import runtime
 from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
 from app.services.lifecycle.expiry import run_expiry
 from app.services.lifecycle.policy import run_auto_renewals
+from app.services.lifecycle.reminders import send_reminders
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -36,10 +37,11 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 def tick() -> dict:
     """Run the scheduler's jobs now: fire every due timer, settle refunds (refunding -> refunded), then the
-    lifecycle (date, expire, release; auto-renew); `fired` counts instances advanced, refunds settled and
-    orders the lifecycle changed."""
+    lifecycle (date, expire, release; auto-renew; expiry reminders); `fired` counts instances advanced,
+    refunds settled and orders expired, released or auto-renewed."""
     fired = fire_due_timers()
     fired += settle_due_refunds()
     fired += run_expiry()
     fired += run_auto_renewals()
+    send_reminders()  # notifications, not counted
     return {"fired": fired}
