@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -15,10 +15,11 @@ class Renewal(Base):
     """One more period of an order; `start`/`end` stay empty while the order's validity is unknown (queued)."""
 
     __tablename__ = "renewal"
-    __table_args__ = (Index("ix_renewal_order_created", "order_id", "created_at"),)
+    __table_args__ = (Index("uq_renewal_order_seq", "order_id", "seq", unique=True),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per order: the order the periods follow each other in
     renewal_no: Mapped[str] = mapped_column(String(80), unique=True)  # idempotency key (conversion_no too)
     kind: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(20))

@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.create_table('renewal',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('order_id', sa.String(length=32), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('renewal_no', sa.String(length=80), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('period', sa.String(length=20), nullable=False),
@@ -52,7 +53,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('renewal_no', name=op.f('uq_renewal_renewal_no'))
     )
     with op.batch_alter_table('renewal', schema=None) as batch_op:
-        batch_op.create_index('ix_renewal_order_created', ['order_id', 'created_at'], unique=False)
+        batch_op.create_index('uq_renewal_order_seq', ['order_id', 'seq'], unique=True)
 
 
 def _mark_periodic() -> None:
@@ -68,7 +69,7 @@ def _mark_periodic() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('renewal', schema=None) as batch_op:
-        batch_op.drop_index('ix_renewal_order_created')
+        batch_op.drop_index('uq_renewal_order_seq')
     op.drop_table('renewal')
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index('ix_orders_lifecycle')

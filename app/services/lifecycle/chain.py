@@ -37,7 +37,7 @@ def first_period(order) -> Span:
 
 
 def ordered(renewals) -> list:
-    return sorted(renewals, key=lambda r: (r.created_at, r.id))
+    return sorted(renewals, key=lambda r: r.seq)
 
 
 def spans(order, renewals) -> dict[str, Span]:

@@ -5,7 +5,7 @@ by the chain (chain.py), and the order's `expires_at` (validity's end with renew
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.actors import Actor
 from app.extensions import db, runtime
@@ -49,7 +49,8 @@ def add_renewal(session, order: Order, actor: Actor, kind: str, number: str, per
                 paid_at: datetime, digest: str) -> Renewal:
     """One more period for `order` (locked by the caller): dated at once when validity is known, queued else."""
     now = runtime.clock.now()
-    renewal = Renewal(order_id=order.id, renewal_no=number, kind=kind, period=period, amount_paid=amount,
+    seq = 1 + (session.scalar(select(func.max(Renewal.seq)).where(Renewal.order_id == order.id)) or 0)
+    renewal = Renewal(order_id=order.id, seq=seq, renewal_no=number, kind=kind, period=period, amount_paid=amount,
                       paid_at=paid_at, request_hash=digest, placed_by=actor.name, status=ACTIVE, created_at=now)
     session.add(renewal)
     session.flush()

@@ -5,7 +5,7 @@ from datetime import datetime
 from app.models import Renewal
 from app.models.renewal import ACTIVE
 from app.services.core.views import RowView
-from app.services.lifecycle.chain import spans
+from app.services.lifecycle.chain import ordered, spans
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def present_renewals(order, renewals: list[Renewal], now: datetime) -> list[Rene
     """The order's renewals, oldest first, dated by the chain."""
     dated = spans(order, renewals)
     views = []
-    for renewal in sorted(renewals, key=lambda r: (r.created_at, r.id)):
+    for renewal in ordered(renewals):
         span = dated[renewal.id]
         effective = renewal.status == ACTIVE and span.start is not None and span.start <= now
         views.append(RenewalView(renewal, span.start, span.end, effective))
