@@ -44,8 +44,8 @@ def saas(place_order, cast, clock):
     clock(set=NOW)
 
     def place(**changes):
-        body = order_body(cast.buyer.name, cast.seller.name, delivery_type="saas", manual_kind=None,
-                          supervised=False, **changes.pop("product", {}))
+        product = {"delivery_type": "saas", "manual_kind": None, "supervised": False, **changes.pop("product", {})}
+        body = order_body(cast.buyer.name, cast.seller.name, **product)
         body.update(paid_at="2026-03-02T08:00:00+00:00", **changes)
         return place_order(body)
 
