@@ -30,7 +30,7 @@ def add_period(moment: datetime | None, period: str | None) -> datetime | None:
 def first_period(order) -> Span:
     """The order's own period: unknown until supervision completed (accepted_at), none unless periodic."""
     billing = order.billing or {}
-    if billing.get("mode") != "periodic" or order.accepted_at is None:
+    if billing.get("mode") != "periodic" or not billing.get("period") or order.accepted_at is None:
         return Span()
     start = order.actual_start_time or order.accepted_at
     return Span(start, add_period(start, billing.get("period")))
