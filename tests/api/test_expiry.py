@@ -3,7 +3,7 @@ validity ends without renewal the order is `expired`; after the grace and the re
 GRACE_PERIOD, RETENTION_PERIOD: P15D each) it is `released`; a renewal in the grace or retention period
 starts at the original expiry and brings the order back to `completed`. Each transition is a history
 event and an outbox event. The testing clock moves time; POST /testing/tick runs the scheduler's jobs."""
-from tests.api.test_renewals import outbox, renew, renewal_body, saas, tick  # noqa: F401 - saas: fixture
+from tests.api.test_renewals import outbox, renew, renewal_body, tick
 from tests.helpers import get_order, history, ok
 
 END = "2026-04-02T09:00:00+00:00"  # validity end of the `saas` fixture's order

@@ -3,7 +3,7 @@ renewal period and a number of renewals, or "do not renew at expiry"; only perio
 service and License. The scheduler renews AUTO_RENEW_LEAD (P7D) before the end, each a renewal record."""
 import pytest
 
-from tests.api.test_renewals import outbox, saas, tick  # noqa: F401 - saas: fixture
+from tests.api.test_renewals import outbox, tick
 from tests.helpers import get_order, history, ok
 
 ORDERS = "/api/v1/orders"

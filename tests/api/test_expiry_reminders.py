@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tests.api.test_renewals import NOW, renew, renewal_body, saas, tick  # noqa: F401 - saas: fixture
+from tests.api.test_renewals import NOW, renew, renewal_body, tick
 from tests.conftest import order_body
 from tests.helpers import ok
 

@@ -5,11 +5,10 @@ only through the testing clock; the scheduler's jobs run through POST /testing/t
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import order_body
+from tests.conftest import LIFECYCLE_NOW as NOW
 from tests.helpers import get_order, history, ok
 
 ORDERS, TICK = "/api/v1/orders", "/api/v1/testing/tick"
-NOW = "2026-03-02T09:00:00+00:00"  # the clock when the order is placed (validity starts then)
 
 
 def renewal_body(number=None, period="P1M", amount="1000.00", paid_at="2026-03-02T08:00:00+00:00"):
@@ -35,21 +34,6 @@ def outbox(query_db, order, type_=None) -> list[dict]:
                                .order_by(OutboxEvent.id)).all()
         return [{"type": r.type, **r.payload} for r in rows if type_ is None or r.type == type_]
     return query_db(read)
-
-
-@pytest.fixture
-def saas(place_order, cast, clock):
-    """saas(**body changes) -> a paid non-supervised periodic SaaS order, completed at once at NOW
-    (validity NOW .. NOW + P1M)."""
-    clock(set=NOW)
-
-    def place(**changes):
-        product = {"delivery_type": "saas", "manual_kind": None, "supervised": False, **changes.pop("product", {})}
-        body = order_body(cast.buyer.name, cast.seller.name, **product)
-        body.update(paid_at="2026-03-02T08:00:00+00:00", **changes)
-        return place_order(body)
-
-    return place
 
 
 # -- a renewal of a running order ---------------------------------------------------------------------

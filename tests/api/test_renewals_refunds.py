@@ -2,7 +2,7 @@
 a renewal not yet in effect is refunded in full without seller review (kind `renewal`), through
 `refunding` -> `refunded` and the buyer's ledger like every refund; an effective renewal is not refundable
 (409 refund_not_allowed, reason `renewal_effective`)."""
-from tests.api.test_renewals import renew, renewal_body, saas, tick  # noqa: F401 - saas: fixture
+from tests.api.test_renewals import renew, renewal_body, tick
 from tests.helpers import get_order, history, ok
 
 ORDERS = "/api/v1/orders"

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.api.test_renewals import NOW, outbox, renew, renewal_body, saas, tick  # noqa: F401 - saas: fixture
+from tests.api.test_renewals import NOW, outbox, renew, tick
 from tests.conftest import order_body
 from tests.helpers import get_order, history, ok
 
