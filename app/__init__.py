@@ -11,6 +11,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.extensions import state
     from app.services.fulfilment import completion
+    from app.services.lifecycle import evidence as lifecycle_evidence  # noqa: F401 - registers its summary section
     from app.services.refunds import process as refund_process, renewals as renewal_refunds
 
     settings = config if isinstance(config, Config) else load(config)

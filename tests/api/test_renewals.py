@@ -168,3 +168,14 @@ def test_a_refunded_order_is_not_renewed(api, cast, saas, problem):
     tick(api)
     assert get_order(api, cast.buyer, order)["status"] == "refunded"
     problem(renew(api, cast.platform, order), 409, "conflict")
+
+
+def test_the_evidence_summary_lists_the_renewals(api, cast, saas):
+    import io
+    import zipfile
+    order = saas()
+    renewal = ok(renew(api, cast.platform, order), 201)
+    response = api.get(f"{ORDERS}/{order['id']}/evidence", cast.buyer.token)
+    assert response.status_code == 200, response.text
+    page = zipfile.ZipFile(io.BytesIO(response.content)).read("summary.html").decode()
+    assert "续费" in page and renewal["renewal_no"] in page
