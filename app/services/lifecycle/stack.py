@@ -12,13 +12,19 @@ from app.extensions import db, runtime
 from app.models import Order, Renewal
 from app.models.renewal import ACTIVE
 from app.services.core import audit, events
+from app.services.core.runtime import find_instance, lock_instance
 from app.services.lifecycle import chain, status
 
 CONVERSION = "trial_to_formal"
 
 
 def lock_order_row(session, order_id: str) -> Order:
-    """The order row, locked for this transaction (FOR UPDATE; SQLite's writer lock is taken at BEGIN)."""
+    """The order row, locked for this transaction (FOR UPDATE; SQLite's writer lock is taken at BEGIN).
+
+    The order's supervision instance is locked first, when it has one: what accept and the refund requests
+    lock, so a renewal and the end of supervision never write the order's history chain at once."""
+    if find_instance(session, order_id) is not None:
+        lock_instance(session, order_id)
     query = select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     if db.is_postgres:
         query = query.with_for_update(of=Order)
