@@ -44,7 +44,7 @@ def convert(body, order_id):
 @blp.response(201, RefundSchema)
 def refund_renewal(body, order_id, renewal_id):
     """The buyer refunds a renewal period that has not taken effect, in full and without the seller."""
-    return renewal_refunds.refund_renewal(actor(), order_id, renewal_id, body["reason"])
+    return renewal_refunds.refund_renewal(actor(), order_id, renewal_id, body)
 
 
 @blp.route("/orders/<order_id>/expiry-policy", methods=["PUT"])

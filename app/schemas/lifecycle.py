@@ -23,6 +23,9 @@ class ConversionCreateSchema(StrictSchema):
 
 class RenewalRefundSchema(StrictSchema):
     reason = Text(5000, load_default="Renewal period refunded before it took effect")
+    amount = Money(load_default=None, allow_none=True,
+                   metadata={"description": "optional: when given, the renewal's full amount paid"})
+    share_contact = fields.Boolean(load_default=False)
 
 
 class ExpiryPolicySchema(StrictSchema):

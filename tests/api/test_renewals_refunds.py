@@ -24,7 +24,7 @@ def test_a_renewal_not_yet_in_effect_is_refunded_in_full_without_the_seller(api,
     assert options(api, cast.buyer, order)["renewals"] == [
         {"id": first["id"], "refundable": True, "amount": "300.00", "why_not": None},
         {"id": second["id"], "refundable": True, "amount": "500.00", "why_not": None}]
-    made = ok(refund(api, cast.buyer, order, first, reason="renewed by mistake"), 201)
+    made = ok(refund(api, cast.buyer, order, first, reason="renewed by mistake", amount="300.00"), 201)
     assert (made["kind"], made["amount"], made["status"], made["nodes"]) == ("renewal", "300.00", "refunding", [])
     seen = get_order(api, cast.buyer, order)
     assert seen["renewals"][0]["status"] == "refunding"
@@ -93,7 +93,8 @@ def test_a_renewal_of_another_order_is_not_found(api, cast, saas, problem):
     problem(refund(api, cast.buyer, order, renewal), 404, "not_found")
     problem(refund(api, cast.buyer, order, {"id": "nope"}), 404, "not_found")
     problem(refund(api, cast.buyer, order, renewal, reason="x" * 5001), 422, "validation_failed")
-    problem(refund(api, cast.buyer, other, renewal, amount="1.00"), 422, "validation_failed")
+    problem(refund(api, cast.buyer, other, renewal, amount="1.00"), 422, "validation_failed")  # not in full
+    problem(refund(api, cast.buyer, other, renewal, goods="received"), 422, "validation_failed")
     assert get_order(api, cast.buyer, other)["renewals"][0]["status"] == "active"
 
 

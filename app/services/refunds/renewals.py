@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.actors import Actor
-from app.errors import ForbiddenError, NotFoundError, RefundNotAllowedError
+from app.errors import ForbiddenError, NotFoundError, RefundNotAllowedError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, Refund, Renewal
 from app.models.renewal import REFUNDED, REFUNDING
@@ -22,7 +22,7 @@ from app.services.refunds.views import RefundView, present_refund
 KIND = "renewal"
 
 
-def refund_renewal(actor: Actor, order_id: str, renewal_id: str, reason: str) -> RefundView:
+def refund_renewal(actor: Actor, order_id: str, renewal_id: str, body: dict) -> RefundView:
     """The order's buyer takes back a renewal period that has not started; 409 refund_not_allowed else."""
     authorize(actor, "refunds.renewal")
     try:
@@ -37,15 +37,17 @@ def refund_renewal(actor: Actor, order_id: str, renewal_id: str, reason: str) ->
             why_not = refusal(session, order, renewal)
             if why_not is not None:
                 raise RefundNotAllowedError(rules.DETAILS[why_not], reason=why_not)
-            return present_refund(session, _create(session, actor, order, renewal, reason), actor)
+            if body.get("amount") is not None and body["amount"] != renewal.amount_paid:
+                raise ValidationFailedError({"amount": [f"a renewal is refunded in full: {renewal.amount_paid}"]})
+            return present_refund(session, _create(session, actor, order, renewal, body), actor)
     except IntegrityError:  # a concurrent refund of the order won uq_refund_open_order
         raise RefundNotAllowedError(rules.DETAILS["refund_open"], reason="refund_open") from None
 
 
-def _create(session, actor: Actor, order: Order, renewal: Renewal, reason: str) -> Refund:
-    now = runtime.clock.now()
+def _create(session, actor: Actor, order: Order, renewal: Renewal, body: dict) -> Refund:
+    now, reason = runtime.clock.now(), body["reason"]
     refund = Refund(order_id=order.id, kind=KIND, amount=renewal.amount_paid, reason=reason, goods=None,
-                    share_contact=False, status="refunding", created_at=now, decided_at=now, refunding_at=now)
+                    share_contact=body["share_contact"], status="refunding", created_at=now, decided_at=now, refunding_at=now)
     session.add(refund)
     session.flush()
     renewal.status, renewal.refund_id, renewal.start, renewal.end = REFUNDING, refund.id, None, None
