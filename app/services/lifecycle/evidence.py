@@ -1,11 +1,14 @@
-"""The renewals section of an evidence bundle's summary.html (registered when create_app imports it)."""
+"""The renewals section of an evidence bundle's summary.html (create_app registers it)."""
 from app.extensions import runtime
 from app.services.evidence.summary import Context, Section, beijing, register_section, text
 from app.services.lifecycle.stack import renewals_of
 from app.services.lifecycle.views import present_renewals
 
 
-@register_section
+def register() -> None:
+    register_section(renewals_section)
+
+
 def renewals_section(context: Context) -> Section | None:
     """Each renewal period with its dates as the chain gives them now; nothing for an order without any."""
     renewals = renewals_of(context.session, context.order.id)
