@@ -11,7 +11,8 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.extensions import state
     from app.services.fulfilment import completion
-    from app.services.refunds import process as refund_process
+    from app.services.lifecycle import evidence as lifecycle_evidence
+    from app.services.refunds import process as refund_process, renewals as renewal_refunds
 
     settings = config if isinstance(config, Config) else load(config)
     app = Flask(__name__, instance_relative_config=False)
@@ -23,6 +24,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     own.runtime.init_app(app)
     completion.register()  # the per-kind completion hooks
     refund_process.register()  # refund instances keep their refund's status
+    renewal_refunds.register()  # a refunded renewal period settles without ending its order
+    lifecycle_evidence.register()  # the renewals section of summary.html
     api = Api(app)
     api_package.register(app, api)
     cli.register(app)

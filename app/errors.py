@@ -95,6 +95,12 @@ class ApplicationNotAllowedError(DomainError):
         self.reason = reason
 
 
+class TrialAlreadyUsedError(DomainError):
+    """The buyer already took a free trial of this product and spec (buyer guide §3.1: no repeat purchase)."""
+
+    status, code, title = 409, "trial_already_used", "Trial already used"
+
+
 class PayloadTooLargeError(DomainError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 

@@ -50,6 +50,11 @@ class Config:
         self.CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("CALLBACK_TIMEOUT_SECONDS", 5))
         self.CALLBACK_LEASE_SECONDS = float(os.environ.get("CALLBACK_LEASE_SECONDS", 120))
         self.CALLBACK_BATCH = int(os.environ.get("CALLBACK_BATCH", 10))
+        # After validity ends (docs/decisions.md, "Renewals, expiry and trials"): `expired` through the grace
+        # and then the retention period, `released` after both; auto-renewal runs this long before the end.
+        self.GRACE_PERIOD = os.environ.get("GRACE_PERIOD") or "P15D"
+        self.RETENTION_PERIOD = os.environ.get("RETENTION_PERIOD") or "P15D"
+        self.AUTO_RENEW_LEAD = os.environ.get("AUTO_RENEW_LEAD") or "P7D"
         # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
         self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"
         self.SERVE_PORT = int(os.environ.get("SERVE_PORT", 8000))

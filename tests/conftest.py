@@ -424,3 +424,23 @@ def keep_current_versions(api, cast):
     for key, version in reversed(saved):
         response = api.post(f"/api/v1/process-definitions/{key}/current", cast.analyst.token, json={"version": version})
         assert response.status_code == 200, response.text
+
+
+# --- Periodic orders after supervision (appended for tests/api/test_renewals*, test_expiry*, test_trials) ---
+
+LIFECYCLE_NOW = "2026-03-02T09:00:00+00:00"  # when `saas` places its order: validity starts then
+
+
+@pytest.fixture
+def saas(place_order, cast, clock):
+    """saas(**body changes) -> a paid non-supervised periodic SaaS order, completed at once at NOW
+    (validity NOW .. NOW + P1M)."""
+    clock(set=LIFECYCLE_NOW)
+
+    def place(**changes):
+        product = {"delivery_type": "saas", "manual_kind": None, "supervised": False, **changes.pop("product", {})}
+        body = order_body(cast.buyer.name, cast.seller.name, **product)
+        body.update(paid_at="2026-03-02T08:00:00+00:00", **changes)
+        return place_order(body)
+
+    return place

@@ -1,5 +1,5 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
-from app.api import (appeals, attachments, callbacks, definitions, errors, health, input_guard, invoices,
+from app.api import (appeals, attachments, callbacks, definitions, errors, health, input_guard, invoices, lifecycle,
                      notifications, observability, orders, principals, purchases, refunds, tasks, testing)
 from app.api.base import register_components
 
@@ -17,7 +17,7 @@ def register(app, api) -> None:
     app.after_request(_no_sniffing)
     register_components(api.spec)
     for module in (health, principals, orders, tasks, appeals, attachments, definitions, invoices, refunds,
-                   notifications, purchases, callbacks):
+                   notifications, purchases, callbacks, lifecycle):
         api.register_blueprint(module.blp)
     if app.config["TEST_CLOCK"]:
         api.register_blueprint(testing.blp)

@@ -64,4 +64,10 @@ EXAMPLES = {
     "application_action": {"data": {"pc_seats": 50, "mobile_seats": 20, "expires_on": "2027-12-31"},
                            "attachments": []},
     "production_interface": {"url": "https://isv.example.com/saasproduce"},
+    "renewal": {"renewal_no": "RN2026120100001", "period": "P1M", "amount_paid": "1000.00",
+                "paid_at": "2026-12-01T08:00:00+00:00"},
+    "conversion": {"conversion_no": "CV2026120100001", "period": "P1M", "amount_paid": "1000.00",
+                   "paid_at": "2026-12-01T08:00:00+00:00"},
+    "renewal_refund": {"reason": "I renewed the wrong product"},
+    "expiry_policy": {"policy": "auto_renew", "period": "P1M", "count": 2},
 }

@@ -12,8 +12,9 @@ from app.models.principal import Principal
 from app.models.process import ProcessDefinition, ProcessInstance
 from app.models.purchase import App, Entitlement, PurchaseApplication, Tenant
 from app.models.refund import Account, AccountEntry, Refund
+from app.models.renewal import Renewal
 
 __all__ = ["AccessKey", "Account", "AccountEntry", "App", "Appeal", "Attachment", "AttachmentLink", "AuditEvent",
            "Base", "Callback", "Entitlement", "Invoice", "LogisticsEvent", "Notification", "Order", "OutboxEvent",
            "Principal", "ProcessDefinition", "ProcessInstance", "ProductionInterface", "PurchaseApplication",
-           "Refund", "Task", "Tenant"]
+           "Refund", "Renewal", "Task", "Tenant"]

@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -12,7 +12,8 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (Index("ix_orders_buyer_created", "buyer", "created_at"),
                       Index("ix_orders_seller_created", "seller", "created_at"),
-                      Index("ix_orders_placed_by_created", "placed_by", "created_at"))
+                      Index("ix_orders_placed_by_created", "placed_by", "created_at"),
+                      Index("ix_orders_lifecycle", "status", "periodic", "expires_at"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -46,6 +47,15 @@ class Order(Base):
     audit_head_hash: Mapped[str | None] = mapped_column(String(64))  # chain: a deleted tail is detectable
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
+    # the lifecycle after supervision (app/services/lifecycle): renewals, expiry, trials
+    periodic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    trial_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # one trial per buyer, product, spec
+    expiry_policy: Mapped[dict | None] = mapped_column(JSON)  # {"policy", "period", "count", "remaining"}
+    auto_renewals_left: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the job's filter
+    expires_at: Mapped[datetime | None]  # validity end with renewals, once known (the scheduler's index)
+    expired_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
 
     def instance_binding(self) -> dict:
         """The columns that bind a process instance and its tasks to this order (the runtime's subject)."""

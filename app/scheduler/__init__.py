@@ -5,6 +5,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.services.callbacks.dispatch import deliver_due_callbacks
+from app.services.lifecycle.expiry import run_expiry
+from app.services.lifecycle.policy import run_auto_renewals
+from app.services.lifecycle.reminders import send_reminders
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -12,33 +15,32 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 REFUND_SECONDS = 10.0
 CALLBACK_SECONDS = 2.0
+LIFECYCLE_SECONDS = 30.0  # expiry and auto-renewal are days-scale; reminders are due at 10:00 Beijing time
 
 
-def _fire_timers() -> None:
-    fired = fire_due_timers()
-    if fired:
-        log.info("fired timers of %d instance(s)", fired)
-
-
-def _settle_refunds() -> None:
-    settled = settle_due_refunds()
-    if settled:
-        log.info("settled %d refund(s)", settled)
-
-
-def _deliver_callbacks() -> None:
-    attempts = deliver_due_callbacks()
-    if attempts:
-        log.info("made %d callback attempt(s)", attempts)
+def _logged(what: str, function):
+    """The job: run `function`, log how many things it did (nothing when it did nothing)."""
+    def run() -> None:
+        done = function()
+        if done:
+            log.info("%s: %d", what, done)
+    return run
 
 
 # (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
 JOBS = (
-    ("fire_due_timers", _fire_timers, {"trigger": "interval", "seconds": TICK_SECONDS}),
+    ("fire_due_timers", _logged("instances whose timers fired", fire_due_timers),
+     {"trigger": "interval", "seconds": TICK_SECONDS}),
     # refunding -> refunded well within the guide's 3 hours
-    ("settle_refunds", _settle_refunds, {"trigger": "interval", "seconds": REFUND_SECONDS}),
+    ("settle_refunds", _logged("refunds settled", settle_due_refunds), {"trigger": "interval", "seconds": REFUND_SECONDS}),
     # outbox -> production-interface callbacks, retried with backoff (app/services/callbacks/dispatch.py)
-    ("deliver_callbacks", _deliver_callbacks, {"trigger": "interval", "seconds": CALLBACK_SECONDS}),
+    ("deliver_callbacks", _logged("callback attempts", deliver_due_callbacks),
+     {"trigger": "interval", "seconds": CALLBACK_SECONDS}),
+    # the lifecycle after supervision (docs/decisions.md, "Renewals, expiry and trials")
+    ("lifecycle_expiry", _logged("orders expired, released or dated", run_expiry),
+     {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
+    ("auto_renew", _logged("orders auto-renewed", run_auto_renewals), {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
+    ("expiry_reminders", _logged("orders reminded", send_reminders), {"trigger": "interval", "seconds": LIFECYCLE_SECONDS}),
 )
 
 

@@ -2,6 +2,7 @@ from marshmallow import fields, validate
 
 from app.schemas.common import NAME_LENGTH, ActorSchema, Money, Moment, Period, StrictSchema, Text
 from app.schemas.forms import AppInfoSchema
+from app.schemas.lifecycle import ExpiryPolicyStateSchema, RenewalSchema
 
 MAX_MILESTONES = 50
 
@@ -55,6 +56,8 @@ class OrderCreateSchema(StrictSchema):
     recipient = fields.Nested(RecipientSchema, load_default=None, allow_none=True)
     milestones = fields.List(fields.Nested(MilestoneSchema), load_default=None, allow_none=True,
                              validate=validate.Length(max=MAX_MILESTONES))
+    trial = fields.Boolean(load_default=False, metadata={"description": "a free trial: amount_paid 0.00, periodic, "
+                                                                        "one per buyer, product and spec"})
 
 
 class NodeSchema(StrictSchema):
@@ -149,12 +152,18 @@ class OrderSchema(StrictSchema):
     app_info = fields.Nested(AppInfoSchema, allow_none=True)
     logistics = fields.Nested(LogisticsSchema, allow_none=True)
     error = fields.Nested(EngineErrorSchema, allow_none=True)
+    trial = fields.Boolean()
+    renewals = fields.List(fields.Nested(RenewalSchema))
+    expiry_policy = fields.Nested(ExpiryPolicyStateSchema, allow_none=True)
+    expired_at = fields.DateTime(allow_none=True)
+    released_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
 
 
 class OrderListArgs(StrictSchema):
-    status = fields.String(validate=validate.OneOf(("processing", "completed", "refunded", "cancelled", "error")))
+    status = fields.String(validate=validate.OneOf(("processing", "completed", "refunded", "cancelled", "error",
+                                                            "expired", "released")))
     delivery_type = Text(30)
     node = Text(100)
     frozen = fields.Boolean()

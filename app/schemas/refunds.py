@@ -61,6 +61,7 @@ class RenewalOptionSchema(StrictSchema):
     id = fields.String()
     refundable = fields.Boolean()
     amount = Money()
+    why_not = fields.String(allow_none=True, metadata={"description": "renewal_effective, already_refunded, ..."})
 
 
 class RefundOptionsSchema(StrictSchema):

@@ -1,7 +1,7 @@
 """callbacks: production interfaces, access keys, callbacks, orders.instance_id
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 12:52:33.496277
 """
 from alembic import op
@@ -10,7 +10,7 @@ import app.models.base
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -340,3 +340,58 @@ def test_callbacks_are_listed_to_sellers_and_staff(api, cast, caller, problem, w
     response = api.get("/api/v1/callbacks", _token(who, caller(who)))
     allowed = {"seller": 0, "other_seller": 0, "ops": 0, "admin": 0}
     _check(response, _expected_merchant(who, 200, allowed), problem)
+# -- renewals, conversions, renewal refunds and expiry policies (docs/api-contract.md "Renewals, trials and
+# -- expiry"): the platform that placed the order renews and converts; the order's buyer refunds a renewal
+# -- and sets the expiry policy -------------------------------------------------------------------------------
+
+LIFECYCLE_OWNER = {"renewals": "platform", "conversions": "platform", "refund": "buyer", "expiry-policy": "buyer"}
+
+
+def _lifecycle_expected(who: str, owner: str) -> tuple[int, str | None]:
+    if who in UNAUTHENTICATED:
+        return 401, "unauthenticated"
+    if who == owner:
+        return 201, None
+    if who == f"other_{owner}":
+        return 404, "not_found"  # the role may do it, but not on this order
+    return 403, "forbidden"
+
+
+@pytest.fixture
+def lifecycle_call(api, cast, place_order, clock):
+    """lifecycle_call(what, token) -> the response of the `what` lifecycle call on a fresh periodic order."""
+    import uuid as uuid_module
+    clock(set="2026-03-02T09:00:00+00:00")
+
+    def call(what: str, token):
+        body = order_body(cast.buyer.name, cast.seller.name, delivery_type="saas", manual_kind=None,
+                          supervised=False)
+        body["paid_at"] = "2026-03-02T08:00:00+00:00"
+        if what == "conversions":
+            body.update(trial=True, amount_paid="0.00")
+        order = place_order(body)
+        paid = {"period": "P1M", "amount_paid": "100.00", "paid_at": "2026-03-02T08:30:00+00:00"}
+        path = f"{ORDERS}/{order['id']}"
+        if what == "renewals":
+            return api.post(f"{path}/renewals", token, json={"renewal_no": f"R{uuid_module.uuid4().hex}", **paid})
+        if what == "conversions":
+            return api.post(f"{path}/conversions", token, json={"conversion_no": f"C{uuid_module.uuid4().hex}", **paid})
+        if what == "refund":
+            renewal = api.post(f"{path}/renewals", cast.platform.token,
+                               json={"renewal_no": f"R{uuid_module.uuid4().hex}", **paid}).json()
+            return api.post(f"{path}/renewals/{renewal['id']}/refund", token, json={})
+        return api.request("PUT", f"{path}/expiry-policy", token, json={"policy": "do_not_renew"})
+
+    return call
+
+
+@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("what", list(LIFECYCLE_OWNER))
+def test_renewals_conversions_renewal_refunds_and_expiry_policies_by_role(lifecycle_call, caller, problem, what,
+                                                                         who):
+    response = lifecycle_call(what, _token(who, caller(who)))
+    status, code = _lifecycle_expected(who, LIFECYCLE_OWNER[what])
+    if code is None:
+        assert response.status_code == (200 if what == "expiry-policy" else status), response.text
+    else:
+        problem(response, status, code)

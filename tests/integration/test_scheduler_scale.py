@@ -159,7 +159,7 @@ def fired(postgres_url, app, tmp_path_factory, request):
     result = {"prefix": prefix, "order_ids": order_ids, "armed": armed, "done": done, "statuses": statuses, "elapsed": elapsed,
               "setup": setup_seconds, "stderr": stderr}
     result.update(_audit_summary(order_ids))
-    per_worker = [sum(int(n) for n in re.findall(r"fired timers of (\d+) instance", text)) for text in stderr]
+    per_worker = [sum(int(n) for n in re.findall(r"instances whose timers fired: (\d+)", text)) for text in stderr]
     summary = (f"[scheduler scale] setup of {INSTANCES} instances: {setup_seconds:.1f} s; {WORKERS} workers: "
                f"all completed={done} {elapsed:.1f} s after spawning them (process start included); "
                f"first to last timer_fired: {result['firing_span']:.1f} s; fired per worker (from logs): {per_worker}")

@@ -61,6 +61,10 @@ callbacks.read               .     x     x     .     .     .     x     .
 callbacks.read_all           .     .     x     .     .     .     x     .
 callbacks.retry              .     x     x     .     .     .     .     .
 notifications.read           x     x     x     x       x        x       x     x
+orders.renew                 .     .     .     .     .     x     .     .
+orders.convert               .     .     .     .     .     x     .     .
+orders.expiry_policy         x     .     .     .     .     .     .     .
+refunds.renewal              x     .     .     .     .     .     .     .
 """
 
 

@@ -30,7 +30,11 @@ POLICY: dict[str, frozenset[str]] = {
     "entitlements.read": frozenset({BUYER, BUSINESS, OPS, ADMIN}),  # buyer: what its tenant may install
     "entitlements.read_all": frozenset({BUSINESS, OPS, ADMIN}),
     "entitlements.check": frozenset({BUYER}),
+    "orders.renew": frozenset({PLATFORM}),  # renewals of orders it placed (paid in the marketplace)
+    "orders.convert": frozenset({PLATFORM}),  # a trial it placed becomes a paid order
+    "orders.expiry_policy": frozenset({BUYER}),  # auto-renew or do not renew, its own orders
     "refunds.request": frozenset({BUYER}),  # for their own orders
+    "refunds.renewal": frozenset({BUYER}),  # a renewal period of its own order, not yet in effect
     "refunds.options": frozenset({BUYER, OPS, ADMIN}),  # the buyer of the order, or staff
     "refunds.read": frozenset({BUYER, SELLER, OPS, ADMIN}),  # buyer: own, seller: of own orders
     "refunds.read_all": frozenset({OPS, ADMIN}),

@@ -7,6 +7,9 @@ from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
 from app.services.callbacks.dispatch import deliver_due_callbacks
+from app.services.lifecycle.expiry import run_expiry
+from app.services.lifecycle.policy import run_auto_renewals
+from app.services.lifecycle.reminders import send_reminders
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -34,8 +37,13 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 
 def tick() -> dict:
-    """Run the scheduler's jobs now: fire every due timer, settle refunds (refunding -> refunded), attempt
-    due callbacks; `fired` counts the instances advanced, the refunds settled and the callback attempts."""
+    """Run the scheduler's jobs now: fire every due timer, settle refunds (refunding -> refunded), the
+    lifecycle (date, expire, release; auto-renew; expiry reminders), then attempt due callbacks (also those
+    the steps before just caused); `fired` counts instances advanced, refunds settled, orders expired,
+    released or auto-renewed, and callback attempts."""
     fired = fire_due_timers()
     fired += settle_due_refunds()
+    fired += run_expiry()
+    fired += run_auto_renewals()
+    send_reminders()  # notifications, not counted
     return {"fired": fired + deliver_due_callbacks()}

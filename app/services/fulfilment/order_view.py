@@ -5,16 +5,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import isodate
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from app.actors import Actor
-from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Task
+from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Renewal, Task
 from app.models.process import SUPERVISION
 from app.services.core.access import allowed, may_act
 from app.extensions import runtime
 from app.services.core.views import RowView
+from app.services.lifecycle import chain
+from app.services.lifecycle.views import RenewalView, present_renewals
 from app.services.milestones.stages import unaccepted_amount
 from app.services.refunds.rules import negotiated_refund_allowed
 
@@ -66,6 +67,7 @@ class OrderFacts:
     tasks: list[Task] = field(default_factory=list)
     appeal: Appeal | None = None
     events: list[LogisticsEvent] = field(default_factory=list)
+    renewals: list[Renewal] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class OrderView(RowView):
     logistics: Logistics | None
     error: dict | None
     negotiated_refund_allowed: bool  # refund-options' answer as far as the order's own columns tell
+    renewals: list[RenewalView]
 
     @property
     def unaccepted_amount(self):
@@ -102,7 +105,7 @@ def present_orders(session, orders: list[Order], actor: Actor) -> list[OrderView
 
 
 def load_facts(session, orders: list[Order]) -> dict[str, OrderFacts]:
-    """The instances, ready tasks, open appeals and logistics events of `orders`: four queries at most."""
+    """The instances, ready tasks, open appeals, renewals and logistics events of `orders`: five queries at most."""
     ids = [o.id for o in orders]
     facts = defaultdict(OrderFacts)
     if not ids:
@@ -117,6 +120,10 @@ def load_facts(session, orders: list[Order]) -> dict[str, OrderFacts]:
         facts[task.order_id].tasks.append(task)
     for appeal in session.scalars(select(Appeal).where(Appeal.order_id.in_(ids), Appeal.status == "open")):
         facts[appeal.order_id].appeal = appeal
+    periodic = [o.id for o in orders if o.periodic]
+    if periodic:
+        for renewal in session.scalars(select(Renewal).where(Renewal.order_id.in_(periodic))):
+            facts[renewal.order_id].renewals.append(renewal)
     hardware = [o.id for o in orders if o.delivery_type == "hardware"]
     if hardware:
         for event in session.scalars(select(LogisticsEvent).where(LogisticsEvent.order_id.in_(hardware))
@@ -128,18 +135,19 @@ def load_facts(session, orders: list[Order]) -> dict[str, OrderFacts]:
 def _view(order: Order, facts: OrderFacts, actor: Actor) -> OrderView:
     instance, tasks = facts.instance, facts.tasks
     frozen = bool(instance and instance.frozen_at)
+    now = runtime.clock.now()
+    valid = validity(order, facts.renewals)
     return OrderView(
         order=order, process=instance.definition if instance else None, nodes=_nodes(order, tasks),
         frozen=frozen, open_appeal=facts.appeal.id if facts.appeal else None,
         available_actions=[] if frozen or not allowed(actor, "tasks.complete") else [
             AvailableAction(action, t.id) for t in tasks if may_act(actor, t) for action in t.actions],
-        validity=validity(order),
+        validity=valid, renewals=present_renewals(order, facts.renewals, now),
         authcode=order.authcode if allowed(actor, "orders.read_authcode") else None,
         logistics=Logistics(order.shipment, order.signed_at, facts.events) if order.delivery_type == "hardware"
         else None,
         error=_error_for(actor, instance),
-        negotiated_refund_allowed=not frozen and negotiated_refund_allowed(order, validity(order).end,
-                                                                           runtime.clock.now()))
+        negotiated_refund_allowed=not frozen and negotiated_refund_allowed(order, valid.end, now))
 
 
 def _error_for(actor: Actor, instance) -> dict | None:
@@ -150,19 +158,13 @@ def _error_for(actor: Actor, instance) -> dict | None:
 
 
 def _nodes(order: Order, tasks: list[Task]) -> list[Node]:
-    if order.status == "completed":
+    if order.status in ("completed", "expired", "released"):  # supervision is over; the lifecycle goes on
         return [COMPLETED_NODE]
     return [Node(t.node_id, t.name, t.name_zh, t.role, t.id, t.created_at) for t in tasks]
 
 
-def validity(order: Order) -> Validity:
-    """Periodic orders, once accepted: start = seller's actual start time, else acceptance; end = start + period."""
-    period = (order.billing or {}).get("period")
-    if (order.billing or {}).get("mode") != "periodic" or not period or order.accepted_at is None:
-        return Validity()
-    start = order.actual_start_time or order.accepted_at
-    try:
-        end = start + isodate.parse_duration(period)
-    except (ValueError, OverflowError):  # a row stored before periods were bounded must not break listings
-        end = None
-    return Validity(start, end)
+def validity(order: Order, renewals=()) -> Validity:
+    """Periodic orders, once accepted: start = seller's actual start time, else acceptance; end = start + period,
+    moved on by each active renewal (app/services/lifecycle/chain.py)."""
+    span = chain.validity(order, renewals)
+    return Validity(span.start, span.end)

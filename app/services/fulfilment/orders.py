@@ -21,6 +21,7 @@ from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.runtime import finish_order, start_instance
+from app.services.lifecycle import trials
 from app.services.milestones import stages
 
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
@@ -40,6 +41,7 @@ def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
             if existing is not None:
                 return _replay(session, existing, digests, actor), False
             _check_parties(session, body)
+            trials.check_trial_unused(session, trials.trial_key(body))
             order = _new_order(body, digest, actor)
             session.add(order)
             session.flush()
@@ -50,9 +52,12 @@ def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
                 "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller})
             _start_supervision(session, order, body)
             return present_order(session, order, actor), True
-    except IntegrityError:  # a concurrent placement of the same order_no won the insert
+    except IntegrityError:  # a concurrent placement of the same order_no (or the same trial) won the insert
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
+            if existing is None:
+                trials.check_trial_unused(session, trials.trial_key(body))
+                raise
             return _replay(session, existing, digests, actor), False
 
 
@@ -61,6 +66,8 @@ def _digests(body: dict) -> tuple[str, str]:
     same body), then the one orders placed before that rule were stored with (the offset as written)."""
     def digest(value: dict) -> str:
         return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    if not body.get("trial"):  # paid orders hash as they did before trials existed
+        body = {k: v for k, v in body.items() if k != "trial"}
     return digest({**body, "paid_at": body["paid_at"].astimezone(timezone.utc)}), digest(body)
 
 
@@ -96,6 +103,7 @@ def _check_order_rules(body: dict) -> None:
         errors["billing"] = {"period": ["required for periodic billing"]}
     if body["paid_at"] > runtime.clock.now():
         errors["paid_at"] = ["must not be in the future"]
+    errors.update(trials.trial_errors(body))
     if errors:
         raise ValidationFailedError(errors)
 
@@ -108,7 +116,9 @@ def _new_order(body: dict, digest: str, actor: Actor) -> Order:
                  supervised=product["supervised"] and product["delivery_type"] in SUPERVISED_TYPES,
                  billing=body["billing"], amount_paid=Decimal(body["amount_paid"]), paid_at=body["paid_at"],
                  recipient=body.get("recipient"), milestones=_json_safe(stages.not_accepted(body.get("milestones"))),
-                 status="processing", rejection_count=0, created_at=runtime.clock.now())
+                 status="processing", rejection_count=0, created_at=runtime.clock.now(),
+                 periodic=body["billing"]["mode"] == "periodic", trial=bool(body.get("trial")),
+                 trial_key=trials.trial_key(body))
 
 
 def _json_safe(value):

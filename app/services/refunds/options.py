@@ -7,12 +7,14 @@ from sqlalchemy import func, select
 from app.actors import Actor
 from app.errors import ForbiddenError
 from app.extensions import runtime
-from app.models import Appeal, Order, Refund
+from app.models import Appeal, Order, Refund, Renewal
 from app.models.refund import OPEN_STATUSES
 from app.services.core.access import allowed, authorize, visible_order
 from app.services.core.transaction import transaction
 from app.services.fulfilment.order_view import validity
 from app.services.invoices.rules import invoices_block_refund
+from app.services.lifecycle import chain
+from app.services.lifecycle.stack import renewals_of
 from app.services.refunds import rules
 
 UNCOUNTED = ("withdrawn", "rejected")  # five-day refunds that did not happen do not use the quota
@@ -39,7 +41,17 @@ class RefundOptions:
     why_not: str | None
     detail: str | None
     quota: Quota
-    renewals: list = field(default_factory=list)  # renewal periods arrive with the renewals feature
+    renewals: list = field(default_factory=list)  # RenewalOption per renewal period of the order
+
+
+@dataclass(frozen=True)
+class RenewalOption:
+    """One renewal period: refundable in full while it has not taken effect (§6.3.2.4)."""
+
+    id: str
+    refundable: bool
+    amount: Decimal
+    why_not: str | None
 
 
 def open_refund(session, order_id: str) -> Refund | None:
@@ -62,16 +74,36 @@ def evaluate(session, order: Order, goods: str | None = None) -> RefundOptions:
     now = runtime.clock.now()
     rule = rules.refund_rule(order.delivery_type, (order.billing or {}).get("mode"), order.supervised)
     quota = quota_of(session, order.buyer)
-    frozen = session.scalar(select(Appeal.id).where(Appeal.order_id == order.id, Appeal.status == "open"))
+    frozen = _frozen(session, order)
+    renewals = renewals_of(session, order.id)
     facts = rules.RefundFacts(
         rule=rule, status=order.status, paid_at=order.paid_at, now=now, trial=rules.is_trial(order),
-        authcode_claimed=order.authcode_claimed_at is not None, validity_end=validity(order).end,
-        frozen=frozen is not None, refund_open=open_refund(session, order.id) is not None,
+        authcode_claimed=order.authcode_claimed_at is not None, validity_end=validity(order, renewals).end,
+        frozen=frozen, refund_open=open_refund(session, order.id) is not None,
         quota_used=quota.used, invoice_not_returned=invoices_block_refund(session, order),
         in_transit=goods == "not_received" and bool(order.shipment) and order.signed_at is None)
     why_not = rules.first_refusal(facts)
     return RefundOptions(rule=rule, allowed=why_not is None, max_amount=rules.max_amount(order, rule),
-                         why_not=why_not, detail=rules.DETAILS.get(why_not), quota=quota)
+                         why_not=why_not, detail=rules.DETAILS.get(why_not), quota=quota,
+                         renewals=[_renewal_option(session, order, r, renewals) for r in chain.ordered(renewals)])
+
+
+def _frozen(session, order: Order) -> bool:
+    return session.scalar(select(Appeal.id).where(Appeal.order_id == order.id, Appeal.status == "open")) is not None
+
+
+def _renewal_option(session, order: Order, renewal: Renewal, renewals: list[Renewal]) -> RenewalOption:
+    why_not = renewal_refusal(session, order, renewal, renewals)
+    return RenewalOption(renewal.id, why_not is None, Decimal(renewal.amount_paid), why_not)
+
+
+def renewal_refusal(session, order: Order, renewal: Renewal, renewals=None) -> str | None:
+    """Why this renewal period cannot be refunded now (rules.renewal_refusal), or None."""
+    renewals = renewals if renewals is not None else renewals_of(session, order.id)
+    span = chain.spans(order, renewals)[renewal.id]
+    return rules.renewal_refusal(rules.RenewalFacts(
+        order_status=order.status, renewal_status=renewal.status, kind=renewal.kind, start=span.start,
+        now=runtime.clock.now(), frozen=_frozen(session, order), refund_open=open_refund(session, order.id) is not None))
 
 
 def refund_options(actor: Actor, order_id: str, goods: str | None) -> RefundOptions:

@@ -54,6 +54,9 @@ DETAILS = {
                        "year (Beijing time).",
     "invoice_not_returned": "An invoice of this order was applied for or issued and has not been returned; "
                             "return it first (§6.3, invoices first).",
+    "renewal_effective": "This renewal period has already taken effect; effective renewals cannot be refunded "
+                         "(Table 6-1 remarks).",
+    "conversion": "A trial's conversion to a formal order is refunded with the order, not as a renewal period.",
     "in_transit": "The goods have been shipped and are not yet signed for: you cannot ask for a 'not received' "
                   "refund until the platform confirms the delivery.",
 }
@@ -69,7 +72,7 @@ def refund_rule(delivery_type: str, billing_mode: str | None, supervised: bool) 
 
 
 def is_trial(order) -> bool:
-    """Whether the order is a free trial (the renewals/trials feature adds the column; until then none is)."""
+    """Whether the order is a free trial (Order.trial; a converted trial is a paid order)."""
     return bool(getattr(order, "trial", False))
 
 
@@ -131,3 +134,29 @@ def negotiated_refund_allowed(order, validity_end: datetime | None, now: datetim
     facts = RefundFacts(rule=rule, status=order.status, paid_at=order.paid_at, now=now, trial=is_trial(order),
                         authcode_claimed=order.authcode_claimed_at is not None, validity_end=validity_end)
     return rule == NEGOTIATED and first_refusal(facts) is None
+
+
+@dataclass(frozen=True)
+class RenewalFacts:
+    """What the renewal-refund rule looks at (§6.3.2.4, Table 6-1: a renewal not yet in effect is refunded
+    in full, without the seller; an effective one is not refundable)."""
+
+    order_status: str
+    renewal_status: str
+    kind: str
+    start: datetime | None
+    now: datetime
+    frozen: bool = False
+    refund_open: bool = False
+
+
+def renewal_refusal(facts: RenewalFacts) -> str | None:
+    """The why_not code refusing the refund of one renewal now, or None when it is refundable."""
+    checks = (
+        ("order_frozen", facts.frozen),
+        ("refund_open", facts.refund_open),
+        ("already_refunded", facts.order_status == "refunded" or facts.renewal_status != "active"),
+        ("conversion", facts.kind == "trial_to_formal"),
+        ("renewal_effective", facts.start is not None and facts.start <= facts.now),
+    )
+    return next((code for code, refused in checks if refused), None)

@@ -3,6 +3,7 @@
 Each refund settles in a transaction of its own; workers claim refunds with SKIP LOCKED on PostgreSQL and
 re-check the status under the lock, and a refund has at most one ledger entry (unique refund_id)."""
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from app.models import Order, Refund, Task
 from app.services.core import audit, events
 from app.services.core.runtime import find_instance, finish_order, lock_instance, open_workflow, save_workflow
 from app.services.core.transaction import transaction
+from app.services.lifecycle.stack import lock_order_row
 from app.services.refunds.accounts import credit
 from app.services.refunds.status import RESULTS, notify_buyer
 
@@ -58,25 +60,47 @@ def _settle_one(seen: set[str], claimed: list[str]) -> str | None:
         return refund.id
 
 
+# refund kind -> what settling it does to its order instead of ending it (renewal refunds: the lifecycle)
+Settlement = Callable[..., None]
+SETTLEMENTS: dict[str, Settlement] = {}
+
+
+def register_settlement(kind: str, ending: Settlement) -> None:
+    """`ending(session, order, refund)` runs after a refund of `kind` was credited, instead of the order's end."""
+    SETTLEMENTS[kind] = ending
+
+
 def complete_refund(session, refund: Refund) -> None:
     """Credit the buyer, log refund_completed, and end the order as refunded (supervision cancelled)."""
+    ending = SETTLEMENTS.get(refund.kind)
+    if ending is not None:
+        order = lock_order_row(session, refund.order_id)  # its history chain grows
+        _pay(session, order, refund)
+        ending(session, order, refund)
+        return
     order = session.get(Order, refund.order_id)
     refund_id, order_id = refund.id, order.id
     _end_supervision(session, order_id)
     refund, order = session.get(Refund, refund_id), session.get(Order, order_id)  # reloaded under the lock
+    _pay(session, order, refund)
+    order.refund_amount = session.scalar(select(func.sum(Refund.amount)).where(  # an appeal's close set it already
+        Refund.order_id == order.id, Refund.status == "refunded", Refund.kind.not_in(list(SETTLEMENTS)))) \
+        or Decimal("0")
+    _mark_refunded(session, order)
+
+
+def _pay(session, order: Order, refund: Refund) -> None:
+    """The money part of every refund: one ledger credit, `refunded`, history, outbox, the buyer told."""
     now = runtime.clock.now()
     credit(session, order, refund)
     refund.status, refund.refunded_at = "refunded", now
     session.flush()
-    order.refund_amount = session.scalar(select(func.sum(Refund.amount)).where(  # an appeal's close set it already
-        Refund.order_id == order.id, Refund.status == "refunded")) or Decimal("0")
     audit.record(session, order.id, SYSTEM, "refund_completed", data={
         "refund_id": refund.id, "kind": refund.kind, "amount": str(refund.amount)})
     events.record_event(session, order, "refund.completed", {"refund_id": refund.id, "kind": refund.kind,
                                                              "amount": str(refund.amount),
                                                              "refunded_at": now.isoformat()})
     notify_buyer(session, order, refund, RESULTS["refunded"])
-    _mark_refunded(session, order)
 
 
 def _end_supervision(session, order_id: str) -> None:
