@@ -104,7 +104,7 @@ def test_an_auto_delivered_saas_order_gets_one_signed_new_instance_and_keeps_its
 def test_the_lifecycle_events_reach_the_merchant_in_order_with_the_instance_id(
         api, cast, registered, receiver, place_order):
     order = saas(place_order, cast)
-    record(order["id"], "order.renewed", expire_time="2026-05-01T00:00:00+00:00", renewal_order_no="RN1")
+    record(order["id"], "order.renewed", expire_time="2026-05-01T00:00:00+00:00", renewal_no="RN1")
     record(order["id"], "order.trial_converted", expire_time="2026-06-01T00:00:00+00:00")
     record(order["id"], "order.expired")
     record(order["id"], "order.reactivated")
@@ -122,6 +122,22 @@ def test_the_lifecycle_events_reach_the_merchant_in_order_with_the_instance_id(
     assert freeze == {"activity": "updateInstanceStatus", "status": "FREEZE", "testFlag": "0", "instanceId": instance}
     assert unfreeze["status"] == "UNFREEZE" and release["instanceId"] == instance
     assert tick(api) == 0
+
+
+def test_a_renewal_through_the_api_refreshes_the_instance_with_the_new_expiry(
+        api, cast, registered, receiver, place_order):
+    """The whole path: POST /orders/{id}/renewals (lifecycle) -> outbox -> refreshInstance at the merchant's."""
+    order = saas(place_order, cast)
+    tick(api)
+    renewal = ok(api.post(f"/api/v1/orders/{order['id']}/renewals", cast.platform.token,
+                          json={"renewal_no": "RN-E2E-1", "period": "P1M", "amount_paid": "1000.00",
+                                "paid_at": "2026-03-02T08:00:00+00:00"}), 201)
+    assert tick(api) == 1
+    body = receiver.calls[-1]["body"]
+    expected = ok(api.get(f"/api/v1/orders/{order['id']}", cast.buyer.token))["validity"]["end"]
+    assert (body["activity"], body["scene"], body["orderId"]) == ("refreshInstance", "RENEWAL", renewal["renewal_no"])
+    assert body["expireTime"] == expected[:19].replace("-", "").replace("T", "").replace(":", "")
+    assert body["instanceId"] == f"inst-{order['order_no']}"
 
 
 def test_orders_without_an_instance_at_the_merchant_get_no_callback(api, cast, registered, receiver, place_order):

@@ -1,5 +1,5 @@
 """Migration 0014: orders placed before it learn whether they are periodic (from their billing JSON), the
-renewal table arrives, and everything goes back down to 0012. Run on a database of its own."""
+renewal table arrives, and everything goes back down to 0013. Run on a database of its own."""
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 

@@ -32,7 +32,11 @@ applications.act             x     .     x     .       .        .       .     x
 entitlements.read            x     .     x     .       .        .       x     x
 entitlements.read_all        .     .     x     .       .        .       x     x
 entitlements.check           x     .     .     .       .        .       .     .
+orders.renew                 .     .     .     .     .     x     .     .
+orders.convert               .     .     .     .     .     x     .     .
+orders.expiry_policy         x     .     .     .     .     .     .     .
 refunds.request              x     .     .     .       .        .       .     .
+refunds.renewal              x     .     .     .     .     .     .     .
 refunds.options              x     .     x     .       .        .       x     .
 refunds.read                 x     x     x     .       .        .       x     .
 refunds.read_all             .     .     x     .       .        .       x     .
@@ -61,10 +65,6 @@ callbacks.read               .     x     x     .     .     .     x     .
 callbacks.read_all           .     .     x     .     .     .     x     .
 callbacks.retry              .     x     x     .     .     .     .     .
 notifications.read           x     x     x     x       x        x       x     x
-orders.renew                 .     .     .     .     .     x     .     .
-orders.convert               .     .     .     .     .     x     .     .
-orders.expiry_policy         x     .     .     .     .     .     .     .
-refunds.renewal              x     .     .     .     .     .     .     .
 """
 
 

@@ -32,8 +32,7 @@ EVENT_ACTIVITIES: dict[str, Mapping] = {
     "order.released": Mapping("releaseInstance"),
     "order.refunded": Mapping("releaseInstance"),  # contract: release on "refund completed"
 }
-EXPIRY_KEYS = ("expire_time", "expires_at", "expiry", "valid_until", "new_expiry")
-ORDER_KEYS = ("renewal_order_no", "new_order_no", "order_no")
+ORDER_KEYS = ("renewal_no", "order_no")  # a renewal is its own marketplace order (app/services/lifecycle/stack.py)
 
 
 def callback_order(order: Order) -> bool:
@@ -52,12 +51,12 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _expire_time(payload: dict) -> str | None:
-    for key in EXPIRY_KEYS:
-        if payload.get(key):
-            moment = datetime.fromisoformat(str(payload[key]))
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-            return moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")  # §3.2: UTC yyyyMMddHHmmss
-    return None
+    """The lifecycle's `expire_time` (ISO 8601) as §3.2 writes it: UTC yyyyMMddHHmmss."""
+    if not payload.get("expire_time"):
+        return None
+    moment = datetime.fromisoformat(str(payload["expire_time"]))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
 
 
 def relay_body(mapping: Mapping, order: Order, payload: dict) -> dict:
