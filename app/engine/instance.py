@@ -82,7 +82,16 @@ class WorkflowInstance:
     @classmethod
     def load(cls, definition: Definition, state: dict, script_engine, owner: str | None = None) -> "WorkflowInstance":
         spec, subs = definition.specs()
-        instance = cls(serializer.load(state, spec, subs), definition, script_engine, owner)
+        try:
+            workflow = serializer.load(state, spec, subs)
+            if not isinstance(workflow, BpmnWorkflow):
+                raise TypeError(f"it holds a {type(workflow).__name__}, not a workflow")
+        except (KeyError, TypeError, ValueError, AttributeError, SpiffWorkflowException) as error:
+            # a state the serializer cannot read (edited by hand, cut short): an engine error, not a crash
+            failure = WorkflowError(f"the saved process state cannot be loaded: {type(error).__name__}: {error}")
+            failure.owner = owner
+            raise failure from error
+        instance = cls(workflow, definition, script_engine, owner)
         instance._check_visible()  # e.g. a state saved before loops were folded
         return instance
 

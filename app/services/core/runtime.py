@@ -97,7 +97,7 @@ def start_instance(session, order: Subject, process_key: str, data: dict, kind: 
             workflow = runtime.engine.start(parsed(definition), data)
             save_workflow(session, order, instance, workflow, SYSTEM)
     except WorkflowError as error:
-        _mark_failed(session, order, instance, error)
+        mark_failed(session, order, instance, error)
     return instance
 
 
@@ -186,7 +186,7 @@ def record_engine_failure(instance_id: int, error: WorkflowError) -> None:
     """Keep the last good state, mark the instance `error` with the engine's details (own transaction)."""
     with transaction() as session:
         instance = lock_instance_by_id(session, instance_id)
-        _mark_failed(session, subject_of(session, instance), instance, error)
+        mark_failed(session, subject_of(session, instance), instance, error)
 
 
 def subject_of(session, instance: ProcessInstance) -> Subject:
@@ -196,7 +196,7 @@ def subject_of(session, instance: ProcessInstance) -> Subject:
     return session.get(Order, instance.order_id)
 
 
-def _mark_failed(session, order: Subject, instance: ProcessInstance, error: WorkflowError) -> None:
+def mark_failed(session, order: Subject, instance: ProcessInstance, error: WorkflowError) -> None:
     """The instance goes to `error`; the order too when it is its supervision that failed. An order's
     history logs it; an application's instance keeps it in its `error`."""
     instance.status, instance.error = "error", error.as_dict()
