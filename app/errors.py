@@ -61,14 +61,22 @@ class AppealNotAllowedError(DomainError):
     status, code, title = 409, "appeal_not_allowed", "Appeal not allowed"
 
 
-class RefundNotAllowedError(DomainError):
+class ReasonedError(DomainError):
+    """A refusal whose `reason` names the rule that refused (also a member of the problem document)."""
+
+    status, code, title = 409, "not_allowed", "Not allowed"
+    default_reason = "not_allowed"
+
+    def __init__(self, detail: str = "", reason: str | None = None):
+        self.reason = reason or self.default_reason
+        super().__init__(detail, reason=self.reason)
+
+
+class RefundNotAllowedError(ReasonedError):
     """The refund rules forbid it now: `reason` is the why_not code of refund-options."""
 
     status, code, title = 409, "refund_not_allowed", "Refund not allowed"
-
-    def __init__(self, detail: str = "", reason: str = "not_refundable"):
-        super().__init__(detail, reason=reason)
-        self.reason = reason
+    default_reason = "not_refundable"
 
 
 class CallbackNotRetryableError(DomainError):
@@ -85,14 +93,10 @@ class InvoiceNotReturnedError(DomainError):
     status, code, title = 409, "invoice_not_returned", "Invoice not returned"
 
 
-class ApplicationNotAllowedError(DomainError):
+class ApplicationNotAllowedError(ReasonedError):
     """The Weaver store's rules refuse the purchase application; `reason` names the rule, `detail` says it."""
 
     status, code, title = 409, "application_not_allowed", "Application not allowed"
-
-    def __init__(self, detail: str = "", reason: str = "not_allowed"):
-        super().__init__(detail, reason=reason)
-        self.reason = reason
 
 
 class TrialAlreadyUsedError(DomainError):

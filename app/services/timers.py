@@ -10,6 +10,7 @@ from app.errors import WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance
 from app.services.core import audit, metrics
+from app.services.core.claims import claim
 from app.services.core.runtime import mark_failed, open_workflow, save_workflow, subject_of
 from app.services.core.transaction import transaction
 
@@ -18,15 +19,11 @@ log = logging.getLogger(__name__)
 BATCH = {"postgresql": 100, "sqlite": 20}
 
 
-def _due(now, seen: set[int], limit: int):
-    query = (select(ProcessInstance)
-             .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
-                    ProcessInstance.status == "running")
-             .order_by(ProcessInstance.next_timer_at).limit(limit)
-             .execution_options(populate_existing=True))
-    if seen:
-        query = query.where(ProcessInstance.id.not_in(seen))
-    return query.with_for_update(skip_locked=True, of=ProcessInstance) if db.is_postgres else query
+def _due(now):
+    return (select(ProcessInstance)
+            .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
+                   ProcessInstance.status == "running")
+            .order_by(ProcessInstance.next_timer_at))
 
 
 def fire_due_timers(max_instances: int = 1000) -> int:
@@ -46,7 +43,7 @@ def _fire_batch(seen: set[int], limit: int) -> dict[int, int]:
     """Claim up to `limit` due instances not seen in this tick and advance them: {instance id: timers fired}."""
     with transaction() as session:
         now = runtime.clock.now()
-        instances = session.scalars(_due(now, seen, limit)).all()
+        instances = claim(session, _due(now), ProcessInstance, seen, limit)
         order_ids = [i.order_id for i in instances if i.order_id is not None]
         if order_ids:  # one query loads the batch's orders into the session
             session.scalars(select(Order).where(Order.id.in_(order_ids))).all()

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.extensions import db, runtime
+from app.extensions import runtime
 from app.models import Order
+from app.services.core.claims import claim
 from app.services.core.transaction import transaction
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,8 @@ def each_due(name: str, where: Callable[[datetime], list], work: Callable, max_o
 
 def _one(where, work, seen: set[str], claimed: list[str]) -> tuple[str, bool] | None:
     with transaction() as session:
-        now = runtime.clock.now()
-        query = (select(Order).where(*where(now)).order_by(Order.expires_at, Order.id).limit(1)
-                 .execution_options(populate_existing=True))
-        if seen:
-            query = query.where(Order.id.not_in(seen))
-        if db.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=Order)
-        order = session.scalars(query).first()
+        due = select(Order).where(*where(runtime.clock.now())).order_by(Order.expires_at, Order.id)
+        order = next(iter(claim(session, due, Order, seen)), None)
         if order is None:
             return None
         claimed.append(order.id)

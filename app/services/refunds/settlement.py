@@ -9,9 +9,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.actors import SYSTEM
-from app.extensions import db, runtime
+from app.extensions import runtime
 from app.models import Order, Refund, Task
 from app.services.core import audit, events
+from app.services.core.claims import claim
 from app.services.core.runtime import find_instance, finish_order, lock_instance, open_workflow, save_workflow
 from app.services.core.transaction import transaction
 from app.services.lifecycle.stack import lock_order_row
@@ -46,13 +47,9 @@ def settle_due_refunds(max_refunds: int = 1000) -> int:
 
 def _settle_one(seen: set[str], claimed: list[str]) -> str | None:
     with transaction() as session:
-        query = (select(Refund).where(Refund.status == "refunding", Refund.refunding_at <= runtime.clock.now())
-                 .order_by(Refund.refunding_at, Refund.id).limit(1).execution_options(populate_existing=True))
-        if seen:
-            query = query.where(Refund.id.not_in(seen))
-        if db.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=Refund)
-        refund = session.scalars(query).first()
+        due = (select(Refund).where(Refund.status == "refunding", Refund.refunding_at <= runtime.clock.now())
+               .order_by(Refund.refunding_at, Refund.id))
+        refund = next(iter(claim(session, due, Refund, seen)), None)
         if refund is None:
             return None
         claimed.append(refund.id)
