@@ -11,11 +11,28 @@
     zh: {switch: 'English', sign_in: '登录', token: '令牌', sign_out: '退出', refresh: '刷新',
          editor_link: '流程编辑器', inbox_link: '我的待办', appeals_link: '申诉处理', none: '无'},
   };
+  const ACTIONS = {  // action -> [English, Chinese]
+    submit_requirement: ['Submit requirement', '提交需求'], return_requirement: ['Return requirement', '退回需求'],
+    deliver: ['Deliver', '交付'], ship: ['Ship', '发货'], deliver_license: ['Deliver licence', '交付License'],
+    submit_id_code: ['Submit ID code', '提交识别码'], claim_authcode: ['Claim authcode', '领取授权码'],
+    upload_proof: ['Upload proof', '上传交付证明'], confirm_deployment: ['Confirm deployment', '确认部署'],
+    review_approve: ['Approve', '审核通过'], review_return: ['Return', '审核退回'], accept: ['Accept', '验收通过'],
+    reject: ['Reject', '验收不通过'], approve_refund: ['Approve refund', '同意退款'], reject_refund: ['Reject refund', '拒绝退款'],
+    withdraw_refund: ['Withdraw refund', '撤回退款'], submit_return: ['Submit return parcel', '提交退货物流'],
+    pass_inspection: ['Pass inspection', '验货通过'], report_inspection_issue: ['Report inspection issue', '验货有问题'],
+    approve: ['Approve', '批准'], upload_license_file: ['Upload licence file', '上传许可文件'],
+    distribute_seats: ['Distribute seats', '分配席位'], seats_adjusted: ['Seats adjusted', '已调整席位'],
+  };
+  for (const [action, [en, zh]] of Object.entries(ACTIONS)) {
+    texts.en['action_' + action] = en;
+    texts.zh['action_' + action] = zh;
+  }
   const listeners = [];
   let language = localStorage.getItem(KEY) === 'zh' ? 'zh' : 'en';
 
   function t(name, values) {
-    const text = texts[language][name] ?? texts.en[name] ?? name;
+    const fallback = name.replace(/^action_/, '').replace(/_/g, ' ');
+    const text = texts[language][name] ?? texts.en[name] ?? fallback;
     return text.replace(/\{(\w+)\}/g, (_, key) => String(values && values[key] !== undefined ? values[key] : ''));
   }
 
