@@ -88,8 +88,10 @@ class Browser:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         try:
             self.driver.set_script_timeout(10)
-            self.driver.execute_async_script("const done = arguments[0];"
-                                             "requestAnimationFrame(() => document.fonts.ready.then(() => done()));")
+            self.driver.execute_async_script(
+                "const done = arguments[0];"
+                "document.fonts.load('16px \"Noto Sans SC\"', document.body.innerText)"
+                ".then(() => document.fonts.ready).then(() => requestAnimationFrame(() => done()), () => done());")
         except Exception:  # noqa: BLE001 -- a screenshot without the fonts is better than none
             pass
         path = ARTIFACTS / f"{self.test_name}-{label}.png"

@@ -100,8 +100,10 @@
     const response = await fetch(API + '/attachments/' + encodeURIComponent(id),
                                  {headers: {Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY)}});
     if (!response.ok) return {ok: false, status: response.status, body: {}};
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const named = /filename\*=UTF-8''([^;]+)/i.exec(disposition) || /filename="?([^";]+)"?/i.exec(disposition);
     const url = URL.createObjectURL(await response.blob());
-    const link = el('a', {href: url, download: filename || id});
+    const link = el('a', {href: url, download: filename || (named ? decodeURIComponent(named[1]) : id)});
     document.body.append(link);
     link.click();
     link.remove();
