@@ -24,11 +24,11 @@
   }
 
   /* One property: [element, collect()] where collect() is its value (undefined when left empty). */
-  function field(name, spec, required, path) {
-    const label = el('label', {for: 'field-' + path}, t(name), required ? el('span', {class: 'req'}, ' * ' + t('required')) : null);
+  function field(name, spec, required, path, prefix) {
+    const label = el('label', {for: `field-${prefix}${path}`}, t(name), required ? el('span', {class: 'req'}, ' * ' + t('required')) : null);
     if (spec.type === 'object') {
       const parts = Object.entries(spec.properties || {}).map(([inner, innerSpec]) =>
-        field(inner, innerSpec, (spec.required || []).includes(inner), `${path}.${inner}`));
+        field(inner, innerSpec, (spec.required || []).includes(inner), `${path}.${inner}`, prefix));
       const collect = () => {
         const value = {};
         parts.forEach(([, get], index) => {
@@ -42,8 +42,8 @@
     }
     const long = LONG.includes(name) || (spec.maxLength || 0) > 500;
     const type = spec.format === 'date-time' ? 'datetime-local' : spec.format === 'url' ? 'url' : 'text';
-    const input = long ? el('textarea', {id: 'field-' + path, name: path, rows: 3})
-                       : el('input', {id: 'field-' + path, name: path, type});
+    const input = long ? el('textarea', {id: `field-${prefix}${path}`, name: path, rows: 3})
+                       : el('input', {id: `field-${prefix}${path}`, name: path, type});
     const collect = () => {
       const value = input.value.trim();
       if (!value) return undefined;
@@ -52,10 +52,10 @@
     return [el('div', {class: 'field', 'data-field': path}, label, input, errorSlot(path)), collect];
   }
 
-  function attachmentsField(spec) {
+  function attachmentsField(spec, prefix) {
     const required = (spec.minItems || 0) > 0;
     const ids = [];
-    const input = el('input', {id: 'field-attachments', type: 'file', multiple: true});
+    const input = el('input', {id: `field-${prefix}attachments`, type: 'file', multiple: true});
     const list = el('ul', {class: 'uploads'});
     input.addEventListener('change', () => {
       for (const file of input.files) {
@@ -76,7 +76,7 @@
       }
       input.value = '';
     });
-    const label = el('label', {for: 'field-attachments'}, t('attachments'),
+    const label = el('label', {for: `field-${prefix}attachments`}, t('attachments'),
                      required ? el('span', {class: 'req'}, ' * ' + t('required')) : null);
     return [el('div', {class: 'field', 'data-field': 'attachments'}, label, input, list, errorSlot('attachments')),
             () => [...ids], required];
@@ -96,13 +96,14 @@
     }
   }
 
-  function build(schema) {
+  /* `prefix` keeps the inputs' ids apart when two forms share a page. */
+  function build(schema, prefix = '') {
     const properties = Object.entries(schema.properties || {});
     const required = schema.required || [];
     const parts = properties.filter(([name]) => name !== 'attachments')
-      .map(([name, spec]) => [name, ...field(name, spec, required.includes(name), name), required.includes(name)]);
+      .map(([name, spec]) => [name, ...field(name, spec, required.includes(name), name, prefix), required.includes(name)]);
     const files = schema.properties && schema.properties.attachments;
-    const attach = files && files.maxItems !== 0 ? attachmentsField(files) : null;
+    const attach = files && files.maxItems !== 0 ? attachmentsField(files, prefix) : null;
     const nodes = [...parts.map(([, node]) => node), attach ? attach[0] : null];
     const collect = () => {
       const data = {};
@@ -152,5 +153,5 @@
     return form;
   }
 
-  window.Forms = {open, build};
+  window.Forms = {open, build, showErrors};
 })();
