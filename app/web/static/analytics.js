@@ -9,7 +9,7 @@
   const $ = (id) => document.getElementById(id);
   const key = $('analytics').dataset.key;
   const base = '/process-definitions/' + encodeURIComponent(key);
-  const viewer = new window.BpmnJS({container: '#canvas'});
+  const viewer = new window.BpmnJS({container: '#canvas', textRenderer: window.I18n.textRenderer});
   window.viewer = viewer;  // for the browser console and the browser tests
   const LANGUAGE_KEY = 'fulfilment.language';
   const TEXT = {

@@ -10,7 +10,7 @@
   const {t, define, beijing} = window.I18n;
   const $ = (id) => document.getElementById(id);
   const NAME_KEY = 'fulfilment.ops-name';
-  const viewer = new window.BpmnJS({container: '#canvas'});
+  const viewer = new window.BpmnJS({container: '#canvas', textRenderer: window.I18n.textRenderer});
   window.viewer = viewer;
   define({
     en: {appeals_title: 'Appeals', filter_open: 'open', filter_overdue: 'overdue', filter_mine: 'claimed by me',

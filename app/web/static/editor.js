@@ -11,7 +11,7 @@ const {start, request, problemText, el} = window.Session;
 const {t, define} = window.I18n;
 const $ = (id) => document.getElementById(id);
 const modeler = new window.BpmnJS({
-  container: '#canvas', propertiesPanel: {parent: '#properties'},
+  container: '#canvas', propertiesPanel: {parent: '#properties'}, textRenderer: window.I18n.textRenderer,
   additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, platformPropertiesModule],
   moddleExtensions: {spiffworkflow: spiffworkflowModdle},
 });

@@ -62,6 +62,10 @@
   const button = document.getElementById('lang-switch');
   if (button) button.addEventListener('click', toggle);
   document.addEventListener('DOMContentLoaded', apply);
-  window.I18n = {t, define, apply, beijing, onChange: (listener) => listeners.push(listener),
+  /* bpmn-js draws labels with Arial: fall back to the CJK web font for Chinese names. */
+  const FONT = 'Arial, "Noto Sans SC", sans-serif';
+  const textRenderer = {defaultStyle: {fontFamily: FONT}, externalStyle: {fontFamily: FONT}};
+
+  window.I18n = {t, define, apply, beijing, textRenderer, onChange: (listener) => listeners.push(listener),
                  get language() { return language; }};
 })();

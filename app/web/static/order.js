@@ -11,7 +11,7 @@
   const $ = (id) => document.getElementById(id);
   const orderId = $('order').dataset.orderId;
   const orderPath = '/orders/' + encodeURIComponent(orderId);
-  const viewer = new window.BpmnJS({container: '#canvas'});
+  const viewer = new window.BpmnJS({container: '#canvas', textRenderer: window.I18n.textRenderer});
   window.viewer = viewer;  // for the browser console and the browser tests
   define({
     en: {order_title: 'Order', not_found_title: 'Order not found', where_it_stands: 'Where it stands',
