@@ -62,8 +62,8 @@
   const button = document.getElementById('lang-switch');
   if (button) button.addEventListener('click', toggle);
   document.addEventListener('DOMContentLoaded', apply);
-  /* bpmn-js draws labels with Arial: fall back to the CJK web font for Chinese names. */
-  const FONT = 'Arial, "Noto Sans SC", sans-serif';
+  /* bpmn-js draws labels with Arial: use the CJK web font first (as a fallback, Chromium left some glyphs as boxes). */
+  const FONT = '"Noto Sans SC", Arial, sans-serif';
   const textRenderer = {defaultStyle: {fontFamily: FONT}, externalStyle: {fontFamily: FONT}};
 
   window.I18n = {t, define, apply, beijing, textRenderer, onChange: (listener) => listeners.push(listener),
