@@ -78,7 +78,8 @@ def test_the_buyer_sees_downloads_and_action_buttons_and_opens_an_appeal_from_th
 
     browser.text_in("#appeal-panel", "is open")
     browser.text_is('#facts dd[data-fact="frozen"]', "yes, appeal open")
-    browser.until(lambda d: not browser.elements("#my-actions button"), "the actions to go while frozen")
+    browser.until(lambda d: not browser.elements("#my-actions button") and not browser.elements("#order-act form"),
+                  "the actions and the open action form to go while frozen")
     browser.element("#lang-switch").click()
     browser.text_in("#appeal-panel", "处理中")
     browser.screenshot("order-zh")

@@ -28,6 +28,10 @@
   }
 
   function renderActions(order, ctx) {
+    const form = $('order-act').querySelector('form.action-form');
+    if (form && !(order.available_actions || []).some((a) => a.action === form.dataset.action)) {
+      $('order-act').replaceChildren();  // that action is no longer offered (frozen, done by someone else)
+    }
     $('my-actions').replaceChildren(...(order.available_actions || []).map(({action, task_id: taskId}) => {
       const button = el('button', {type: 'button', class: 'act-button', 'data-action': action}, t('action_' + action));
       button.addEventListener('click', async () => {
