@@ -22,10 +22,11 @@ def principal():
 @click.argument("name")
 @click.option("--role", required=True, help=f"one of: {', '.join(ROLES)}")
 @click.option("--review-role", default=None, help=f"reviewers only, one of: {', '.join(REVIEW_ROLES)}")
-def principal_create(name, role, review_role):
+@click.option("--tenant", default=None, help="the Weaver store's tenant of the principal (POST /tenants first)")
+def principal_create(name, role, review_role, tenant):
     """Create a principal; the token is printed alone on the last line."""
     from app.services.principals import create_principal
-    created = _domain(create_principal, name, role, review_role)
+    created = _domain(create_principal, name, role, review_role, tenant)
     click.echo(f"created {created['role']} {created['name']}")
     click.echo(created["token"])
 

@@ -31,6 +31,12 @@ class UnauthenticatedError(DomainError):
     status, code, title = 401, "unauthenticated", "Unauthenticated"
 
 
+class InvalidSignatureError(UnauthenticatedError):
+    """An SDK-HMAC-SHA256 signed request whose signature, key or X-Sdk-Date does not hold."""
+
+    status, code, title = 401, "invalid_signature", "Invalid signature"
+
+
 class ForbiddenError(DomainError):
     status, code, title = 403, "forbidden", "Forbidden"
 
@@ -65,12 +71,28 @@ class RefundNotAllowedError(DomainError):
         self.reason = reason
 
 
+class CallbackNotRetryableError(DomainError):
+    """Only a failed callback is re-driven (a pending one is on its way, a delivered one is done)."""
+
+    status, code, title = 409, "callback_not_retryable", "Callback not retryable"
+
+
 class RefundPendingError(DomainError):
     status, code, title = 409, "refund_pending", "Refund pending"
 
 
 class InvoiceNotReturnedError(DomainError):
     status, code, title = 409, "invoice_not_returned", "Invoice not returned"
+
+
+class ApplicationNotAllowedError(DomainError):
+    """The Weaver store's rules refuse the purchase application; `reason` names the rule, `detail` says it."""
+
+    status, code, title = 409, "application_not_allowed", "Application not allowed"
+
+    def __init__(self, detail: str = "", reason: str = "not_allowed"):
+        super().__init__(detail, reason=reason)
+        self.reason = reason
 
 
 class PayloadTooLargeError(DomainError):

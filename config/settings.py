@@ -19,6 +19,7 @@ class Config:
     TESTING = False
     SCHEDULER_DEFAULT = True
     LOG_FORMAT_DEFAULT = "text"  # a person reads the embedded default's console
+    NOTIFICATION_SENDERS_DEFAULT = ""  # app/services/core/senders.py: log, email, sms
 
     def __init__(self) -> None:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'platform.db'}"
@@ -32,7 +33,23 @@ class Config:
         self.ROUTING_FILE = os.environ.get("ROUTING_FILE") or str(Path(__file__).with_name("routing.json"))
         self.AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT") or self.LOG_FORMAT_DEFAULT  # json | text
+        senders = os.environ.get("NOTIFICATION_SENDERS", self.NOTIFICATION_SENDERS_DEFAULT)
+        self.NOTIFICATION_SENDERS = tuple(name.strip() for name in senders.split(",") if name.strip())
+        self.SMTP_HOST = os.environ.get("SMTP_HOST") or "127.0.0.1"
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", 25))
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or "noreply@marketplace.invalid"
+        self.NOTIFY_EMAIL_TEMPLATE = os.environ.get("NOTIFY_EMAIL_TEMPLATE") or "{name}@marketplace.invalid"
+        self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or ""
+        self.WEAVER_TRIAL_PERIOD = os.environ.get("WEAVER_TRIAL_PERIOD") or "P7D"  # 限时体验: 免费使用7天
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
+        # merchant callbacks (docs/decisions.md, "Merchant callbacks"): the platform key every derived secret
+        # comes from (SECRETS_KEY, else a key file made on first use), the guide's 5 s timeout, a dispatcher's
+        # lease on the callbacks it claimed, how many it claims at once
+        self.SECRETS_KEY = os.environ.get("SECRETS_KEY") or None
+        self.SECRETS_KEY_FILE = os.environ.get("SECRETS_KEY_FILE") or str(INSTANCE / "secrets.key")
+        self.CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("CALLBACK_TIMEOUT_SECONDS", 5))
+        self.CALLBACK_LEASE_SECONDS = float(os.environ.get("CALLBACK_LEASE_SECONDS", 120))
+        self.CALLBACK_BATCH = int(os.environ.get("CALLBACK_BATCH", 10))
         # `flask --app wsgi serve` (waitress, app/serving.py); timeouts in whole seconds
         self.SERVE_HOST = os.environ.get("SERVE_HOST") or "127.0.0.1"
         self.SERVE_PORT = int(os.environ.get("SERVE_PORT", 8000))
@@ -63,6 +80,8 @@ class Config:
 
 class Development(Config):
     """Embedded default: SQLite under instance/, scheduler in-process, migrations on start."""
+
+    NOTIFICATION_SENDERS_DEFAULT = "log"
 
 
 class Testing(Config):

@@ -14,11 +14,12 @@ class Principal:
         return Actor(self.name, self.role, self.review_role)
 
 
-def principal(role: str, review_role: str | None = None, name: str | None = None) -> Principal:
-    """A new principal (unique name unless given) with its token, through app.services.principals."""
+def principal(role: str, review_role: str | None = None, name: str | None = None,
+              tenant: str | None = None) -> Principal:
+    """A new principal (unique name unless given; of a store tenant if given) with its token."""
     from app.services.principals import create_principal
     name = name or f"{role}-{uuid.uuid4().hex[:8]}"
-    created = create_principal(name, role, review_role)
+    created = create_principal(name, role, review_role, tenant)
     return Principal(name, role, created["token"], review_role)
 
 

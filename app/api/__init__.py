@@ -1,6 +1,6 @@
 """flask-smorest blueprints, one per resource, plus the problem+json mapping."""
-from app.api import (appeals, attachments, definitions, errors, health, input_guard, invoices, observability,
-                     orders, principals, refunds, tasks, testing)
+from app.api import (appeals, attachments, callbacks, definitions, errors, health, input_guard, invoices,
+                     notifications, observability, orders, principals, purchases, refunds, tasks, testing)
 from app.api.base import register_components
 
 
@@ -16,7 +16,8 @@ def register(app, api) -> None:
     app.before_request(input_guard.check_request)
     app.after_request(_no_sniffing)
     register_components(api.spec)
-    for module in (health, principals, orders, tasks, appeals, attachments, definitions, invoices, refunds):
+    for module in (health, principals, orders, tasks, appeals, attachments, definitions, invoices, refunds,
+                   notifications, purchases, callbacks):
         api.register_blueprint(module.blp)
     if app.config["TEST_CLOCK"]:
         api.register_blueprint(testing.blp)

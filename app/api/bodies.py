@@ -57,4 +57,11 @@ EXAMPLES = {
     "invoice_return": {"tracking_no": "SF1234567890"},
     "refund": {"amount": "400.00", "reason": "The seller cannot deliver phase 2", "share_contact": True},
     "refund_action": {"data": {"reason": "The work was delivered as agreed"}, "attachments": []},
+    "tenant": {"name": "weaver-hq", "cloud": "private", "environment": "env-shanghai", "supervisor": True},
+    "app": {"app_id": "crm-pro", "name": "CRM Pro", "special": False, "trial": True},
+    "purchase_application": {"app_id": "crm-pro", "kind": "purchase", "pc_seats": 50, "mobile_seats": 20,
+                             "contact": {"name": "Li Lei", "phone": "+8613800000000", "email": "li@example.com"}},
+    "application_action": {"data": {"pc_seats": 50, "mobile_seats": 20, "expires_on": "2027-12-31"},
+                           "attachments": []},
+    "production_interface": {"url": "https://isv.example.com/saasproduce"},
 }

@@ -14,4 +14,5 @@ blp = Blueprint("principals", __name__, url_prefix="/api/v1", description="Princ
 @blp.response(201, PrincipalSchema)
 def create(body):
     """Create a principal; the response carries its token, shown once."""
-    return create_principal_as(actor(), body["name"], body["role"], body.get("review_role"))
+    return create_principal_as(actor(), body["name"], body["role"], body.get("review_role"),
+                               body.get("tenant"))

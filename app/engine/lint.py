@@ -19,7 +19,7 @@ from app.engine.lint_graph import (call_problems, called_process_ids, element_id
                                    reference_problems, type_problems)
 from app.engine.specs import _NS, BPMN_NS, executable_process_ids, main_process_ids
 
-USER_LANES = ("buyer", "seller", "reviewer")
+USER_LANES = ("buyer", "seller", "reviewer", "business", "ops")  # business, ops: the Weaver store's staff
 
 
 @dataclass

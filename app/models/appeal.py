@@ -1,4 +1,4 @@
-"""Appeals to operations, and the in-site notifications their resolution sends."""
+"""Appeals to operations (their resolution notifies both parties: app/models/notification.py)."""
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,14 +31,3 @@ class Appeal(Base):
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]
-
-
-class Notification(Base):
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(100), index=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
-    kind: Mapped[str] = mapped_column(String(40))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]

@@ -38,6 +38,7 @@ class Order(Base):
     authcode: Mapped[str | None] = mapped_column(String(64), unique=True)  # License 2.0 authorization code
     authcode_claimed_at: Mapped[datetime | None]
     authcode_activated_at: Mapped[datetime | None]
+    instance_id: Mapped[str | None] = mapped_column(String(64))  # the merchant's, from newInstance
     negotiated_refund_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     shipment: Mapped[dict | None] = mapped_column(JSON)  # hardware: carrier, tracking number
     signed_at: Mapped[datetime | None]
@@ -45,6 +46,14 @@ class Order(Base):
     audit_head_hash: Mapped[str | None] = mapped_column(String(64))  # chain: a deleted tail is detectable
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
+
+    def instance_binding(self) -> dict:
+        """The columns that bind a process instance and its tasks to this order (the runtime's subject)."""
+        return {"order_id": self.id}
+
+    def assignee_for(self, lane: str) -> str | None:
+        """Who in `lane` owns a task of the order: its buyer or its seller (reviewers go by review role)."""
+        return {"buyer": self.buyer, "seller": self.seller}.get(lane)
 
 
 class LogisticsEvent(Base):
@@ -71,7 +80,8 @@ class Task(Base):
                             "closed_at", "due_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)  # None: an application's
+    application_id: Mapped[str | None] = mapped_column(ForeignKey("purchase_application.id"), index=True)
     process_instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     node_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str]

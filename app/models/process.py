@@ -31,11 +31,12 @@ class ProcessDefinition(Base):
 
 SUPERVISION = "supervision"  # the kind every supervised order has exactly one of
 REFUND = "refund"  # one per refund run of the order, over time (docs/decisions.md, "Refunds")
+PURCHASE = "purchase"  # one per Weaver purchase application; bound to the application, not to an order
 _SUPERVISION_ONLY = text("kind = 'supervision'")
 
 
 class ProcessInstance(Base):
-    """Engine state of one process run on an order, serialized without the spec; `version_id` is the
+    """Engine state of one process run on an order (or a purchase application), serialized without the spec; `version_id` is the
     optimistic lock. At most one supervision instance per order; other kinds (refund runs) may repeat."""
 
     __tablename__ = "process_instance"
@@ -45,7 +46,8 @@ class ProcessInstance(Base):
                             sqlite_where=_SUPERVISION_ONLY, postgresql_where=_SUPERVISION_ONLY))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)  # None: an application's
+    application_id: Mapped[str | None] = mapped_column(ForeignKey("purchase_application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default=SUPERVISION, server_default=SUPERVISION)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     state: Mapped[dict] = mapped_column(JSON)

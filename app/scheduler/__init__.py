@@ -4,12 +4,14 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from app.services.callbacks.dispatch import deliver_due_callbacks
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 REFUND_SECONDS = 10.0
+CALLBACK_SECONDS = 2.0
 
 
 def _fire_timers() -> None:
@@ -24,11 +26,19 @@ def _settle_refunds() -> None:
         log.info("settled %d refund(s)", settled)
 
 
+def _deliver_callbacks() -> None:
+    attempts = deliver_due_callbacks()
+    if attempts:
+        log.info("made %d callback attempt(s)", attempts)
+
+
 # (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
 JOBS = (
     ("fire_due_timers", _fire_timers, {"trigger": "interval", "seconds": TICK_SECONDS}),
     # refunding -> refunded well within the guide's 3 hours
     ("settle_refunds", _settle_refunds, {"trigger": "interval", "seconds": REFUND_SECONDS}),
+    # outbox -> production-interface callbacks, retried with backoff (app/services/callbacks/dispatch.py)
+    ("deliver_callbacks", _deliver_callbacks, {"trigger": "interval", "seconds": CALLBACK_SECONDS}),
 )
 
 

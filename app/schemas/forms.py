@@ -1,11 +1,12 @@
 """The `data` of each user-task action, by the schema name a task's `form` property gives."""
+from datetime import timezone
 from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.schemas.common import NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
+from app.schemas.common import MAX_INT, NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
 
 _ATTACHMENTS_REQUIRED = AttachmentIds(required=True, min_items=1,
                                       error_messages={"required": "at least one attachment is required"})
@@ -91,6 +92,49 @@ class NoteForm(_Form):
     attachments = _ATTACHMENTS_OPTIONAL
 
 
+class ExpiryDate(fields.Date):
+    """A date (`2027-12-31`); a date-time with offset is taken as its UTC date."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and "T" in value:
+            moment = Moment()._deserialize(value, attr, data, **kwargs)
+            return moment.astimezone(timezone.utc).date()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _seats(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT), **kwargs)
+
+
+class PurchaseApprovalForm(_Form):
+    """Business staff approve a purchase application (the date's "in the future" is the service's check)."""
+
+    pc_seats = _seats(required=True)
+    mobile_seats = _seats(required=True)
+    expires_on = ExpiryDate(required=True)
+    attachments = _NO_ATTACHMENTS
+
+
+class LicenseFileForm(PurchaseApprovalForm):
+    """Ops upload a special app's licence file: the file and the seats and expiry it grants."""
+
+    attachments = _ATTACHMENTS_REQUIRED
+
+
+class SeatAllocationForm(_Form):
+    tenant = Text(100, min_length=1, required=True)
+    pc_seats = _seats(required=True)
+    mobile_seats = _seats(required=True)
+
+
+class SeatDistributionForm(_Form):
+    """The applicant splits a licence's seats over its main and sub tenants."""
+
+    allocations = fields.List(fields.Nested(SeatAllocationForm), required=True,
+                              validate=validate.Length(min=1, max=100))
+    attachments = _NO_ATTACHMENTS
+
+
 FORMS = {
     "requirement": RequirementForm,
     "delivery": DeliveryForm,
@@ -108,6 +152,10 @@ FORMS = {
     "refund_rejection": ReasonForm,
     "return_shipment": ReturnShipmentForm,
     "inspection_issue": ReasonForm,
+    "purchase_approval": PurchaseApprovalForm,
+    "purchase_rejection": ReasonForm,
+    "license_file": LicenseFileForm,
+    "seat_distribution": SeatDistributionForm,
 }
 
 

@@ -21,10 +21,12 @@ class TaskListArgs(StrictSchema):
 
 class TaskSchema(StrictSchema):
     id = fields.String()
-    order_id = fields.String()
-    order_no = fields.String()
+    order_id = fields.String(allow_none=True)
+    order_no = fields.String(allow_none=True)
     refund_id = fields.String(allow_none=True, metadata={"description": "set on the tasks of a refund"})
-    delivery_type = fields.String()
+    application_id = fields.String(allow_none=True, metadata={
+        "description": "set on the tasks of a purchase application (which have no order)"})
+    delivery_type = fields.String(allow_none=True)
     node = fields.String(attribute="node_id")
     name = fields.String()
     name_zh = fields.String(allow_none=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.errors import ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Principal
+from app.models import Principal, Tenant
 from app.actors import REVIEW_ROLES, ROLES
 from app.actors import Actor
 from app.services.core.access import authorize
@@ -21,13 +21,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_principal_as(actor: Actor, name: str, role: str, review_role: str | None = None) -> dict:
+def create_principal_as(actor: Actor, name: str, role: str, review_role: str | None = None,
+                        tenant: str | None = None) -> dict:
     """An API caller creates a principal: admins only (the CLI's operator calls create_principal)."""
     authorize(actor, "principals.create")
-    return create_principal(name, role, review_role)
+    return create_principal(name, role, review_role, tenant)
 
 
-def create_principal(name: str, role: str, review_role: str | None = None) -> dict:
+def create_principal(name: str, role: str, review_role: str | None = None, tenant: str | None = None) -> dict:
     """Create a principal and return it with its new token (the only time the token is shown)."""
     errors = {}
     if not NAME.fullmatch(name or ""):
@@ -44,9 +45,11 @@ def create_principal(name: str, role: str, review_role: str | None = None) -> di
     with transaction() as session:
         if session.scalar(select(Principal.id).where(Principal.name == name)) is not None:
             raise ConflictError(f"a principal named {name!r} exists")
-        session.add(Principal(name=name, role=role, review_role=review_role, token_hash=hash_token(token),
-                              created_at=runtime.clock.now()))
-    return {"name": name, "role": role, "review_role": review_role, "token": token}
+        if tenant is not None and session.get(Tenant, tenant) is None:
+            raise ValidationFailedError({"tenant": [f"no tenant named {tenant!r} (POST /tenants first)"]})
+        session.add(Principal(name=name, role=role, review_role=review_role, tenant=tenant,
+                              token_hash=hash_token(token), created_at=runtime.clock.now()))
+    return {"name": name, "role": role, "review_role": review_role, "tenant": tenant, "token": token}
 
 
 def authenticate(token: str | None) -> Actor:
@@ -57,7 +60,7 @@ def authenticate(token: str | None) -> Actor:
         found = session.scalars(select(Principal).where(Principal.token_hash == hash_token(token))).first()
         if found is None:
             raise UnauthenticatedError("unknown token")
-        return Actor(found.name, found.role, found.review_role)
+        return Actor(found.name, found.role, found.review_role, found.tenant)
 
 
 def list_principals() -> list[dict]:

@@ -3,11 +3,11 @@ from sqlalchemy import select
 
 from app.errors import WorkflowError
 from app.extensions import db, runtime
-from app.models import Order, ProcessInstance
+from app.models import ProcessInstance
 from app.services.core import audit, metrics
 from app.actors import SYSTEM
 from app.services.core.transaction import transaction
-from app.services.core.runtime import open_workflow, record_engine_failure, save_workflow
+from app.services.core.runtime import open_workflow, record_engine_failure, save_workflow, subject_of
 
 
 def _due(now, seen: set[str]):
@@ -44,12 +44,12 @@ def _fire_one(seen: set[int]) -> tuple[int | None, int]:
             if instance is None:
                 return None, 0
             instance_id, order_id = instance.id, instance.order_id
-            order = session.get(Order, order_id)
+            order = subject_of(session, instance)  # an order, or a purchase application (no history to log in)
             due = instance.next_timer_at
             metrics.TIMER_LAG_SECONDS.observe(max(0.0, (now - due).total_seconds()))
             workflow = open_workflow(instance)
             fired = workflow.fire_due_timers(now)
-            for timer in fired:
+            for timer in fired if order_id is not None else ():
                 audit.record(session, order_id, SYSTEM, "timer_fired", node=timer["node"],
                              data={"due_at": due.isoformat(), "attached_to": timer["attached_to"]})
             save_workflow(session, order, instance, workflow, SYSTEM)

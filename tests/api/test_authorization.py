@@ -156,11 +156,12 @@ def test_the_platform_lists_exactly_the_orders_it_placed(api, place_order, cast,
 
 # -- the inbox ----------------------------------------------------------------------------------------------
 
-INBOX_OWNERS = {"buyer", "other_buyer", "seller", "other_seller", "reviewer", "wrong_reviewer"}
+INBOX_OWNERS = {"buyer", "other_buyer", "seller", "other_seller", "reviewer", "wrong_reviewer",
+                "ops"}  # ops: the Weaver store's licence uploads and seat adjustments (domain.md §7)
 
 
 @pytest.mark.parametrize("who", CALLERS)
-def test_the_inbox_is_for_buyers_sellers_and_reviewers(api, place_order, caller, problem, who):
+def test_the_inbox_is_for_buyers_sellers_reviewers_and_ops(api, place_order, caller, problem, who):
     order = place_order()
     response = api.get("/api/v1/tasks", _token(who, caller(who)))
     if who in UNAUTHENTICATED:
@@ -306,3 +307,36 @@ def test_a_401_does_not_reveal_whether_the_order_exists(api, place_order, proble
     known = problem(api.get(f"{ORDERS}/{order['id']}"), 401, "unauthenticated")
     unknown = problem(api.get(f"{ORDERS}/{uuid.uuid4()}"), 401, "unauthenticated")
     assert known["detail"] == unknown["detail"]
+
+
+# -- merchant integration: a seller's own production interface and keys, callbacks for sellers and staff ---------
+MERCHANT_SELF = {"seller": 0, "admin": 0, "other_seller": 403}
+
+
+def _expected_merchant(name: str, success: int, allowed: dict) -> tuple[int, str | None]:
+    if name in UNAUTHENTICATED:
+        return 401, "unauthenticated"
+    if name in allowed:
+        status = allowed[name] or success
+        return status, None if status < 400 else "forbidden"
+    return 403, "forbidden"
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_a_production_interface_is_set_by_its_seller_or_an_admin(api, cast, caller, problem, who):
+    response = api.request("PUT", f"/api/v1/sellers/{cast.seller.name}/production-interface",
+                           _token(who, caller(who)), json={"url": "https://isv.example.com/saasproduce"})
+    _check(response, _expected_merchant(who, 200, MERCHANT_SELF), problem)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_access_keys_are_made_by_their_seller_or_an_admin(api, cast, caller, problem, who):
+    response = api.post(f"/api/v1/principals/{cast.seller.name}/access-keys", _token(who, caller(who)))
+    _check(response, _expected_merchant(who, 201, MERCHANT_SELF), problem)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_callbacks_are_listed_to_sellers_and_staff(api, cast, caller, problem, who):
+    response = api.get("/api/v1/callbacks", _token(who, caller(who)))
+    allowed = {"seller": 0, "other_seller": 0, "ops": 0, "admin": 0}
+    _check(response, _expected_merchant(who, 200, allowed), problem)

@@ -88,7 +88,7 @@ def test_each_app_holds_its_own_state_read_through_one_accessor(app, tmp_path):
 def test_every_scheduler_job_runs_inside_the_app_context(app):
     from flask import current_app, has_app_context
     from app.scheduler import JOBS, _in_context
-    assert [job_id for job_id, _, _ in JOBS] == ["fire_due_timers", "settle_refunds"]
+    assert [job_id for job_id, _, _ in JOBS] == ["fire_due_timers", "settle_refunds", "deliver_callbacks"]
     seen = []
     _in_context(app, "probe", lambda: seen.append(has_app_context() and current_app._get_current_object()))()
     assert seen == [app]

@@ -6,45 +6,61 @@ task it is comes on top (ownership rules, further down). tests/api/test_authoriz
 over HTTP."""
 import pytest
 
-from app.actors import ADMIN, ANALYST, BUYER, OPS, PLATFORM, REVIEW_ROLES, REVIEWER, ROLES, SELLER, SYSTEM, Actor
+from app.actors import ADMIN, ANALYST, BUSINESS, BUYER, OPS, PLATFORM, REVIEW_ROLES, REVIEWER, ROLES, SELLER, SYSTEM, Actor
 from app.errors import ForbiddenError
-from app.models import Order, Task
+from app.models import App, Order, PurchaseApplication, Task
 from app.services.core import access
 
 GRID = """
-                           buyer seller ops analyst reviewer platform admin
-orders.place                 .     .     .     .       .        x       .
-orders.read                  x     x     x     .       x        x       x
-orders.read_all              .     .     x     .       x        .       x
-orders.read_any_diagram      .     .     .     x       .        .       .
-orders.read_authcode         x     .     x     x       x        x       x
-orders.read_engine_error     .     .     x     x       .        .       x
-orders.evidence              x     x     x     .       .        .       x
-orders.appeal                x     x     .     .       .        .       .
-tasks.complete               x     x     .     .       x        .       .
-refunds.request              x     .     .     .       .        .       .
-refunds.options              x     .     x     .       .        .       x
-refunds.read                 x     x     x     .       .        .       x
-refunds.read_all             .     .     x     .       .        .       x
-refunds.appeal               x     .     .     .       .        .       .
-accounts.read_own            x     .     .     .       .        .       .
-appeals.list                 .     .     x     .       .        .       x
-appeals.claim                .     .     x     .       .        .       .
-appeals.resolve              .     .     x     .       .        .       .
-logistics.record             .     .     .     .       .        x       .
-authcodes.activate           .     x     .     .       .        .       .
-attachments.read_all         .     .     x     .       x        .       x
-definitions.read             .     .     x     x       .        .       x
-definitions.statistics       .     .     x     x       .        .       .
-definitions.deploy           .     .     .     x       .        .       x
-definitions.migrate          .     .     .     x       .        .       x
-principals.create            .     .     .     .       .        .       x
-invoices.apply               x     .     .     .       .        .       .
-invoices.withdraw            x     .     .     .       .        .       .
-invoices.return              x     .     .     .       .        .       .
-invoices.issue               .     x     .     .       .        x       .
-invoices.confirm_return      .     x     .     .       .        x       .
-invoices.read                x     x     x     .       .        x       x
+                           buyer seller ops analyst reviewer platform admin business
+orders.place                 .     .     .     .       .        x       .     .
+orders.read                  x     x     x     .       x        x       x     .
+orders.read_all              .     .     x     .       x        .       x     .
+orders.read_any_diagram      .     .     .     x       .        .       .     .
+orders.read_authcode         x     .     x     x       x        x       x     .
+orders.read_engine_error     .     .     x     x       .        .       x     .
+orders.evidence              x     x     x     .       .        .       x     .
+orders.appeal                x     x     .     .       .        .       .     .
+tasks.complete               x     x     .     .       x        .       .     .
+tasks.inbox                  x     x     x     .       x        .       .     x
+tenants.create               .     .     .     .       .        .       x     .
+apps.publish                 .     x     .     .       .        .       .     .
+applications.apply           x     .     .     .       .        .       .     .
+applications.read            x     x     x     .       .        .       x     x
+applications.read_all        .     .     x     .       .        .       x     x
+applications.act             x     .     x     .       .        .       .     x
+entitlements.read            x     .     x     .       .        .       x     x
+entitlements.read_all        .     .     x     .       .        .       x     x
+entitlements.check           x     .     .     .       .        .       .     .
+refunds.request              x     .     .     .       .        .       .     .
+refunds.options              x     .     x     .       .        .       x     .
+refunds.read                 x     x     x     .       .        .       x     .
+refunds.read_all             .     .     x     .       .        .       x     .
+refunds.appeal               x     .     .     .       .        .       .     .
+accounts.read_own            x     .     .     .       .        .       .     .
+appeals.list                 .     .     x     .       .        .       x     .
+appeals.claim                .     .     x     .       .        .       .     .
+appeals.resolve              .     .     x     .       .        .       .     .
+logistics.record             .     .     .     .       .        x       .     .
+authcodes.activate           .     x     .     .       .        .       .     .
+attachments.read_all         .     .     x     .       x        .       x     .
+definitions.read             .     .     x     x       .        .       x     .
+definitions.statistics       .     .     x     x       .        .       .     .
+definitions.deploy           .     .     .     x       .        .       x     .
+definitions.migrate          .     .     .     x       .        .       x     .
+principals.create            .     .     .     .       .        .       x     .
+invoices.apply               x     .     .     .       .        .       .     .
+invoices.withdraw            x     .     .     .       .        .       .     .
+invoices.return              x     .     .     .       .        .       .     .
+invoices.issue               .     x     .     .       .        x       .     .
+invoices.confirm_return      .     x     .     .       .        x       .     .
+invoices.read                x     x     x     .       .        x       x     .
+merchant.production_interface .     x     .     .     .     .     x     .
+merchant.access_keys         .     x     .     .     .     .     x     .
+callbacks.read               .     x     x     .     .     .     x     .
+callbacks.read_all           .     .     x     .     .     .     x     .
+callbacks.retry              .     x     x     .     .     .     .     .
+notifications.read           x     x     x     x       x        x       x     x
 """
 
 
@@ -90,7 +106,8 @@ def test_every_role_with_a_partial_view_has_an_owner_rule():
     partial = access.POLICY["orders.read"] - access.POLICY["orders.read_all"]
     assert partial == set(access.OWNER_COLUMN)
     assert access.POLICY["orders.appeal"] == set(access.PARTY_COLUMN)
-    assert access.POLICY["tasks.complete"] == set(access.TASK_OWNER)
+    assert access.POLICY["tasks.inbox"] == set(access.TASK_OWNER)
+    assert access.POLICY["tasks.complete"] <= access.POLICY["tasks.inbox"]
 
 
 # -- ownership rules on in-memory models ------------------------------------------------------------------
@@ -121,8 +138,10 @@ def test_whose_order_it_is(who):
     assert access.may_read(actor, ORDER) is (who in READS)
 
 
-def _task(role: str, assignee: str | None = None, review_role: str | None = None) -> Task:
-    return Task(role=role, assignee=assignee, review_role=review_role, node_id="n", actions=["go"])
+def _task(role: str, assignee: str | None = None, review_role: str | None = None,
+          application_id: str | None = None) -> Task:
+    return Task(role=role, assignee=assignee, review_role=review_role, node_id="n", actions=["go"],
+                application_id=application_id)
 
 
 TASKS = [  # (task, actor, may act)
@@ -136,6 +155,14 @@ TASKS = [  # (task, actor, may act)
     (_task(SELLER, "sam"), Actor("sam", OPS), False),  # ops complete no tasks
     (_task("system", None), SYSTEM, False),  # a waiting event is nobody's task
     (_task(BUYER, "ada"), Actor("ada", ADMIN), False),
+    (_task(BUSINESS), Actor("bo", BUSINESS), False),  # an order never has a business task
+    # a purchase application's tasks (domain.md §7): business and ops staff share their lane's tasks
+    (_task(BUSINESS, application_id="a1"), Actor("bo", BUSINESS), True),
+    (_task(OPS, application_id="a1"), Actor("olga", OPS), True),
+    (_task(OPS, application_id="a1"), Actor("bo", BUSINESS), False),
+    (_task(BUYER, "bob", application_id="a1"), Actor("bob", BUYER), True),  # the applicant's seat distribution
+    (_task(BUYER, "bob", application_id="a1"), Actor("bea", BUYER), False),
+    (_task(BUSINESS, application_id="a1"), Actor("ada", ADMIN), False),
 ]
 
 
@@ -154,7 +181,7 @@ def test_a_reviewer_acts_only_in_their_own_review_role(review_role):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_listing_filters_follow_the_table(role):
     actor = Actor("someone", role, "base_manager" if role == REVIEWER else None)
-    for permission, build in (("orders.read", access.order_filter), ("tasks.complete", access.task_filter)):
+    for permission, build in (("orders.read", access.order_filter), ("tasks.inbox", access.task_filter)):
         if access.allowed(actor, permission):
             assert build(actor) is not None
         else:
@@ -166,3 +193,18 @@ def test_the_listing_filters_follow_the_table(role):
 def test_owners_list_by_their_own_column(role, column):
     condition = str(access.order_filter(Actor("someone", role)).compile())
     assert condition == f"orders.{column} = :{column}_1"
+
+
+# -- purchase applications: whose they are (domain.md §7) --------------------------------------------------
+
+APP = App(app_id="crm", publisher="sam")
+APPLICATION = PurchaseApplication(app_id="crm", tenant="t1", applicant="bob")
+SEES = [(Actor("bob", BUYER, tenant="t1"), True), (Actor("bea", BUYER, tenant="t1"), True),  # the same tenant
+        (Actor("bea", BUYER, tenant="t2"), False), (Actor("bob", BUYER), False), (Actor("sam", SELLER), True),
+        (Actor("sue", SELLER), False), (Actor("bo", BUSINESS), True), (Actor("olga", OPS), True),
+        (Actor("ada", ADMIN), True), (Actor("ana", ANALYST), False), (Actor("m", PLATFORM), False)]
+
+
+@pytest.mark.parametrize(("actor", "expected"), SEES)
+def test_who_sees_a_purchase_application(actor, expected):
+    assert access.may_see_application(actor, APPLICATION, APP) is expected

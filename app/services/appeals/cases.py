@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Appeal, Notification, Order, Refund, Task
+from app.models import Appeal, Order, Refund, Task
+from app.services.core.notifications import notify
 from app.services.core import audit, events
 from app.services.core.access import authorize, is_party, visible_order
 from app.services.evidence.attachments import link_attachments
@@ -222,5 +223,4 @@ OUTCOMES = {"resume": _resume, "return_to_seller": _return_to_seller, "force_acc
 def _notify_parties(session, order: Order, appeal: Appeal) -> None:
     message = f"Appeal on order {order.order_no} resolved: {appeal.outcome}. {appeal.note or ''}".strip()
     for recipient in (order.buyer, order.seller):
-        session.add(Notification(recipient=recipient, order_id=order.id, kind="appeal_resolved",
-                                 message=message, created_at=runtime.clock.now()))
+        notify(session, recipient, "appeal_resolved", message, order_id=order.id, ref=f"appeal:{appeal.id}")

@@ -5,3 +5,4 @@ ROUTING_FACTS = ("delivery_type", "manual_kind", "license_mode", "goods_class", 
 START_DATA_NAMES = ("order_id", "order_no", *ROUTING_FACTS, "amount_paid", "billing_mode", "auto_accept_at",
                     "milestone_count", "milestones_accepted")
 REFUND_START_NAMES = ("order_id", "order_no", "refund_id", "refund_amount", "goods", "contact_seller_at")
+PURCHASE_START_NAMES = ("application_id", "app_id", "tenant", "application_kind", "special")

@@ -1,6 +1,8 @@
 """Loading, advancing and saving process instances; helpers that take the caller's session.
 
-Everything here works per instance: an order may run several processes (one per kind)."""
+Everything here works per instance: an order may run several processes (one per kind). An instance belongs to
+a *subject*: an Order, or a PurchaseApplication (kind `purchase`); a subject says which columns bind an
+instance and its tasks to it (`instance_binding()`) and who in a lane owns a task (`assignee_for(lane)`)."""
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -11,26 +13,27 @@ from sqlalchemy import select
 from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import db, runtime
-from app.models import Order, ProcessInstance, Task
+from app.models import Order, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
 from app.services.core import audit, events
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.transaction import transaction
 
-# kind -> what the end of an instance of that kind does to its order (fulfilment registers supervision's)
+# kind -> what the end of an instance of that kind does to its subject (fulfilment registers supervision's)
+Subject = Order | PurchaseApplication
 CompletionHook = Callable[..., None]
 COMPLETION_HOOKS: dict[str, CompletionHook] = {}
 PROGRESS_HOOKS: dict[str, CompletionHook] = {}  # kind -> what every save of such an instance updates
 
 
 def register_completion(kind: str, hook: CompletionHook) -> None:
-    """`hook(session, order, instance, workflow, actor)` runs when an instance of `kind` completes."""
+    """`hook(session, subject, instance, workflow, actor)` runs when an instance of `kind` completes."""
     COMPLETION_HOOKS[kind] = hook
 
 
 def register_progress(kind: str, hook: CompletionHook) -> None:
-    """`hook(session, order, instance, workflow, actor)` runs after every save of an instance of `kind`
+    """`hook(session, subject, instance, workflow, actor)` runs after every save of an instance of `kind`
     (actions, timers, its start), e.g. to keep a refund's status in step with where its process stands."""
     PROGRESS_HOOKS[kind] = hook
 
@@ -81,11 +84,12 @@ def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
     return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.id)
 
 
-def start_instance(session, order: Order, process_key: str, data: dict, kind: str = SUPERVISION) -> ProcessInstance:
-    """Start a process of `kind` on the order at its current version and save the first waits."""
+def start_instance(session, order: Subject, process_key: str, data: dict, kind: str = SUPERVISION) -> ProcessInstance:
+    """Start a process of `kind` on the subject (an order, an application) at its current version and save
+    the first waits."""
     definition = current_definition(session, process_key)
-    instance = ProcessInstance(order_id=order.id, kind=kind, definition_id=definition.id, definition=definition,
-                               state={}, status="running", updated_at=runtime.clock.now())
+    instance = ProcessInstance(kind=kind, definition_id=definition.id, definition=definition, state={},
+                               status="running", updated_at=runtime.clock.now(), **order.instance_binding())
     session.add(instance)
     session.flush()  # the task rows name the instance
     try:
@@ -97,7 +101,7 @@ def start_instance(session, order: Order, process_key: str, data: dict, kind: st
     return instance
 
 
-def save_workflow(session, order: Order, instance: ProcessInstance, workflow: WorkflowInstance,
+def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: WorkflowInstance,
                   actor: Actor) -> None:
     """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended."""
     now = runtime.clock.now()
@@ -128,7 +132,7 @@ def finish_order(session, order: Order, status: str, actor: Actor) -> None:
         "refund_amount": str(order.refund_amount) if order.refund_amount is not None else None})
 
 
-def sync_tasks(session, order: Order, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> None:
+def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> None:
     """Make the instance's task rows say exactly what the engine says is ready (other instances' rows
     are not touched)."""
     now = runtime.clock.now()
@@ -142,19 +146,19 @@ def sync_tasks(session, order: Order, instance: ProcessInstance, ready: list[Use
     for task in ready:
         row = rows.get(task.id)
         if row is None:
-            row = Task(id=task.id, order_id=order.id, process_instance_id=instance.id)
+            row = Task(id=task.id, process_instance_id=instance.id, **order.instance_binding())
             session.add(row)
         _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
         if row.status != "ready":
             _open_task(row, task, now)
 
 
-def _describe_task(row: Task, task: UserTask, order: Order) -> None:
+def _describe_task(row: Task, task: UserTask, order: Subject) -> None:
     row.node_id, row.name, row.name_zh = task.node_id, task.name, task.name_zh
     row.role = "system" if task.waits_outside else task.lane  # nobody's inbox holds a waiting event
     row.review_role = task.review_role
     row.actions, row.forms = list(task.actions), dict(task.forms)
-    row.assignee = {"buyer": order.buyer, "seller": order.seller}.get(task.lane)
+    row.assignee = order.assignee_for(task.lane)
 
 
 def _open_task(row: Task, task: UserTask, now: datetime) -> None:
@@ -182,15 +186,24 @@ def record_engine_failure(instance_id: int, error: WorkflowError) -> None:
     """Keep the last good state, mark the instance `error` with the engine's details (own transaction)."""
     with transaction() as session:
         instance = lock_instance_by_id(session, instance_id)
-        _mark_failed(session, session.get(Order, instance.order_id), instance, error)
+        _mark_failed(session, subject_of(session, instance), instance, error)
 
 
-def _mark_failed(session, order: Order, instance: ProcessInstance, error: WorkflowError) -> None:
-    """The instance goes to `error`; the order too when it is its supervision that failed."""
+def subject_of(session, instance: ProcessInstance) -> Subject:
+    """The order, or the purchase application, the instance runs for."""
+    if instance.order_id is None:
+        return session.get(PurchaseApplication, instance.application_id)
+    return session.get(Order, instance.order_id)
+
+
+def _mark_failed(session, order: Subject, instance: ProcessInstance, error: WorkflowError) -> None:
+    """The instance goes to `error`; the order too when it is its supervision that failed. An order's
+    history logs it; an application's instance keeps it in its `error`."""
     instance.status, instance.error = "error", error.as_dict()
     if instance.kind == SUPERVISION:
         order.status = "error"
-    audit.record(session, order.id, SYSTEM, "engine_error", node=error.element_id, data=error.as_dict())
+    if instance.order_id is not None:
+        audit.record(session, order.id, SYSTEM, "engine_error", node=error.element_id, data=error.as_dict())
 
 
 def get_order(session, order_id: str) -> Order:

@@ -6,6 +6,7 @@ import isodate
 from app.errors import ValidationFailedError
 from app.extensions import runtime
 from app.schemas.common import EARLIEST, TEST_CLOCK_LATEST
+from app.services.callbacks.dispatch import deliver_due_callbacks
 from app.services.refunds.settlement import settle_due_refunds
 from app.services.timers import fire_due_timers
 
@@ -33,7 +34,8 @@ def change(advance: str | None, moment: datetime | None) -> dict:
 
 
 def tick() -> dict:
-    """Run the scheduler's jobs now: fire every due timer, then settle refunds (refunding -> refunded);
-    `fired` counts the instances advanced and the refunds settled."""
+    """Run the scheduler's jobs now: fire every due timer, settle refunds (refunding -> refunded), attempt
+    due callbacks; `fired` counts the instances advanced, the refunds settled and the callback attempts."""
     fired = fire_due_timers()
-    return {"fired": fired + settle_due_refunds()}
+    fired += settle_due_refunds()
+    return {"fired": fired + deliver_due_callbacks()}

@@ -102,18 +102,26 @@ def _may_read(session, actor: Actor, row: Attachment) -> bool:
     return any(is_party(actor, order) for order in orders)
 
 
-def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
-    """Reference attachments from an order; each must be the actor's own upload (evidence is one's own).
-
-    Two queries whatever the count (the schemas cap it at MAX_ATTACHMENTS)."""
+def own_attachments(session, actor: Actor, attachment_ids: list[str]) -> list[str]:
+    """The ids, once each, after checking each is the actor's own upload (422 naming the others)."""
     wanted = list(dict.fromkeys(attachment_ids))
     if not wanted:
-        return
+        return wanted
     own = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(wanted),
                                                           Attachment.uploader == actor.name)))
     unknown = [a for a in wanted if a not in own]
     if unknown:
         raise ValidationFailedError({"attachments": [f"unknown attachment {a}" for a in unknown]})
+    return wanted
+
+
+def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
+    """Reference attachments from an order; each must be the actor's own upload (evidence is one's own).
+
+    Two queries whatever the count (the schemas cap it at MAX_ATTACHMENTS)."""
+    wanted = own_attachments(session, actor, attachment_ids)
+    if not wanted:
+        return
     linked = set(session.scalars(select(AttachmentLink.attachment_id).where(
         AttachmentLink.order_id == order_id, AttachmentLink.attachment_id.in_(wanted))))
     session.add_all(AttachmentLink(attachment_id=a, order_id=order_id) for a in wanted if a not in linked)

@@ -23,6 +23,7 @@ from app.services.core.views import RowView
 from app.services.core.runtime import (lock_instance, open_workflow, ready_task_offering, records_engine_failures,
                                        save_workflow)
 from app.services.refunds.options import open_refund
+from app.services.purchases.actions import perform_application_action
 from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
 
 ACCEPTING_ACTIONS = ("accept", "confirm_deployment")  # they end supervision: never beside a refund under way
@@ -99,10 +100,10 @@ def _validated(task: Task, action: str, data: dict, attachments: list[str], orde
 
 
 def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
-    """The caller's inbox: ready tasks of unfrozen orders they may complete."""
-    authorize(actor, "tasks.complete")
+    """The caller's inbox: ready tasks of unfrozen orders, and of purchase applications, they may complete."""
+    authorize(actor, "tasks.inbox")
     with transaction(readonly=True) as session:
-        query = (select(Task).join(Order, Order.id == Task.order_id)
+        query = (select(Task).outerjoin(Order, Order.id == Task.order_id)
                  .join(ProcessInstance, ProcessInstance.id == Task.process_instance_id)
                  .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None))
                  .order_by(Task.created_at, Task.id))
@@ -119,21 +120,22 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
 
 @dataclass(frozen=True)
 class TaskView(RowView):
-    """An inbox entry: the task's columns plus its order's number and delivery type."""
+    """An inbox entry: the task's columns plus its order's number and delivery type (none for the task of a
+    purchase application, which has `application_id`)."""
 
     extends = "task"
     task: Task
-    order: Order
+    order: Order | None
     overdue: bool
     refund_id: str | None = None  # a task of a refund run: which refund
 
     @property
-    def order_no(self) -> str:
-        return self.order.order_no
+    def order_no(self) -> str | None:
+        return self.order.order_no if self.order is not None else None
 
     @property
-    def delivery_type(self) -> str:
-        return self.order.delivery_type
+    def delivery_type(self) -> str | None:
+        return self.order.delivery_type if self.order is not None else None
 
     @property
     def action_forms(self) -> dict:
@@ -142,23 +144,30 @@ class TaskView(RowView):
 
 def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
     """Inbox entries for `tasks`, their orders loaded in one query."""
-    ids = {t.order_id for t in tasks}
+    ids = {t.order_id for t in tasks if t.order_id is not None}
     orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
     instances = {t.process_instance_id for t in tasks}
     refunds = dict(session.execute(select(Refund.process_instance_id, Refund.id)
                                    .where(Refund.process_instance_id.in_(instances))).all()) if instances else {}
     now = runtime.clock.now()
-    return [TaskView(t, orders[t.order_id], t.due_at is not None and t.due_at < now,
+    return [TaskView(t, orders.get(t.order_id), t.due_at is not None and t.due_at < now,
                      refunds.get(t.process_instance_id)) for t in tasks]
 
 
-def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]) -> OrderView:
-    """The task-level form of perform_action, or of perform_refund_action for a task of a refund run."""
-    authorize(actor, "tasks.complete")
+def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachments: list[str]):
+    """The task-level form of perform_action, of perform_refund_action for a task of a refund run, and of
+    perform_application_action for a purchase application's task (answered with the application)."""
+    authorize(actor, "tasks.inbox")
     with transaction() as session:
         task = session.get(Task, task_id)
         if task is None:
             raise NotFoundError("no such task")
+        application_id = task.application_id
+    if application_id is not None:
+        return perform_application_action(actor, application_id, action, data, attachments, task_id=task_id)
+    authorize(actor, "tasks.complete")
+    with transaction() as session:
+        task = session.get(Task, task_id)
         visible_order(session, actor, task.order_id)
         order_id = task.order_id
         kind = session.get(ProcessInstance, task.process_instance_id).kind

@@ -19,7 +19,7 @@ from app.schemas.forms import FORMS
 from app.services.core.access import authorize
 from app.services.core.definitions import version_of
 from app.actors import Actor
-from app.services.core.process_data import REFUND_START_NAMES, START_DATA_NAMES
+from app.services.core.process_data import PURCHASE_START_NAMES, REFUND_START_NAMES, START_DATA_NAMES
 from app.services.core.routing import routed_keys
 from app.services.core.transaction import transaction
 
@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 def vocabulary() -> Vocabulary:
     """What a diagram may refer to: the platform's forms, review roles and task data names."""
     from app.services.fulfilment.effects import EFFECT_OUTPUTS
+    seeds = set(START_DATA_NAMES) | set(REFUND_START_NAMES) | set(PURCHASE_START_NAMES)
     return Vocabulary(review_roles=REVIEW_ROLES, forms={name: set(schema().fields) for name, schema in FORMS.items()},
-                      seed_names=set(START_DATA_NAMES) | set(REFUND_START_NAMES), extra_names=set(EFFECT_OUTPUTS),
+                      seed_names=seeds, extra_names=set(EFFECT_OUTPUTS),
                       supervised_keys=routed_keys(), limits=runtime.engine.limits)
 
 

@@ -21,7 +21,8 @@ def migrate_instances(actor: Actor, key: str, from_version: int, to_version: int
         source, target = version_of(session, key, from_version), version_of(session, key, to_version)
         source_id, target_id = source.id, target.id
         instance_ids = session.scalars(select(ProcessInstance.id).where(
-            ProcessInstance.definition_id == source_id, ProcessInstance.status == "running")
+            ProcessInstance.definition_id == source_id, ProcessInstance.status == "running",
+            ProcessInstance.order_id.is_not(None))  # orders' runs; an application keeps the version it began on
             .order_by(ProcessInstance.id)).all()
     results = [_migrate_one(actor, instance_id, source_id, target_id, dry_run) for instance_id in instance_ids]
     return {"key": key, "from_version": from_version, "to_version": to_version, "dry_run": dry_run,

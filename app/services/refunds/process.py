@@ -10,9 +10,10 @@ from app.engine import WorkflowInstance
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, OrderFrozenError,
                         ValidationFailedError, WorkflowError)
 from app.extensions import db, runtime
-from app.models import Notification, Order, ProcessInstance, Refund, Task
+from app.models import Order, ProcessInstance, Refund, Task
 from app.models.process import REFUND
 from app.schemas.forms import form_for
+from app.services.core.notifications import notify
 from app.services.core import audit
 from app.services.core.access import authorize, may_act
 from app.services.core.calendar import add_working_days
@@ -83,10 +84,10 @@ def follow_process(session, order: Order, instance: ProcessInstance, workflow: W
 
 def _remind_buyer(session, order: Order, refund: Refund) -> None:
     refund.reminded_at = runtime.clock.now()
-    session.add(Notification(recipient=order.buyer, order_id=order.id, kind="refund_contact_seller",
-                             created_at=refund.reminded_at,
-                             message=f"The seller has not reviewed your refund of order {order.order_no} for "
-                                     f"{CONTACT_SELLER_WORKING_DAYS} working days: please contact the seller."))
+    notify(session, order.buyer, "refund_contact_seller",
+           f"The seller has not reviewed your refund of order {order.order_no} for "
+           f"{CONTACT_SELLER_WORKING_DAYS} working days: please contact the seller.",
+           order_id=order.id, ref=f"refund:{refund.id}", dedupe_key=f"refund_contact_seller:{refund.id}")
 
 
 @records_engine_failures

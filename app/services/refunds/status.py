@@ -1,7 +1,8 @@
 """A refund's status changes, each logged in its order's history and announced in the outbox."""
 from app.actors import Actor
 from app.extensions import runtime
-from app.models import Notification, Order, Refund
+from app.models import Order, Refund
+from app.services.core.notifications import notify
 from app.services.core import audit, events
 
 
@@ -27,6 +28,5 @@ RESULTS = {"rejected": "was rejected by the seller", "withdrawn": "was withdrawn
 
 def notify_buyer(session, order: Order, refund: Refund, result: str) -> None:
     """A refund result for the buyer's notifications (kind `refund_result`)."""
-    session.add(Notification(recipient=order.buyer, order_id=order.id, kind="refund_result",
-                             created_at=runtime.clock.now(),
-                             message=f"Your refund of {refund.amount} for order {order.order_no} {result}."))
+    notify(session, order.buyer, "refund_result", f"Your refund of {refund.amount} for order {order.order_no} {result}.",
+           order_id=order.id, ref=f"refund:{refund.id}")

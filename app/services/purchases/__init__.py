@@ -1,0 +1,1 @@
+"""The Weaver cloud store: tenants, apps, purchase applications and their entitlements."""

@@ -1,0 +1,179 @@
+"""Timer drain: how fast do scheduler processes fire a backlog of due timers, exactly once each?
+
+    .venv/bin/python bench/timer_drain.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/timer_drain.py --quick            # 3,000 timers, SQLite and 1 process unless a URL
+
+For each process count (default 1 and 2; SQLite: 1, it has one in-process scheduler): a fresh database,
+N orders each with a running `timer_due` instance (tests/fixtures/timer_due.bpmn: an auto-acceptance
+timer at 2020-01-01 on confirm_acceptance, started with the clock in 2019, so every timer is due when the
+workers start on the real clock). One instance is started through the services; the other N-1 are its
+copies (order, instance state with the order id rewritten, task rows), inserted in batches. Then P real
+`flask scheduler run` processes (production settings) drain them; the bench polls the count of running
+instances. It prints timers/s from the first completion to the last, the wall time including process start,
+and checks exactly once: N completed instances and N `timer_fired` history events, none twice.
+The 1-process row is the baseline of the same run.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from actions import FreshDatabase, build_app  # noqa: E402 - bench/actions.py, next to this file
+from sqlalchemy import func, insert, select  # noqa: E402
+
+DIAGRAM = ROOT / "tests" / "fixtures" / "timer_due.bpmn"
+CREATED_AT = datetime(2019, 6, 1, tzinfo=timezone.utc)
+BATCH = 2000
+
+
+def seed(count: int) -> None:
+    """One real start, then count-1 copies of its rows."""
+    from app.extensions import db, runtime
+    from app.models import Order, ProcessInstance, Task
+    from app.services.core.runtime import start_instance
+    from app.services.core.transaction import transaction
+    from app.services.processes.deploy import deploy
+    runtime.clock.set(CREATED_AT)
+    with transaction() as session:
+        definition, _ = deploy(session, DIAGRAM.read_bytes(), filename=DIAGRAM.name)
+        order = Order(order_no="DRAIN000000000", request_hash="0" * 64, buyer="drain-buyer", seller="drain-seller",
+                      product={"name": "Timer drain", "delivery_type": "data_file", "supervised": True},
+                      delivery_type="data_file", supervised=True, billing={"mode": "one_off"}, amount_paid=1,
+                      paid_at=CREATED_AT, status="processing", rejection_count=0, created_at=CREATED_AT)
+        session.add(order)
+        session.flush()
+        start_instance(session, order, definition.key, {"order_id": order.id, "order_no": order.order_no})
+    runtime.clock.reset()
+    with transaction() as session:
+        template = _rows(session, Order, ProcessInstance, Task)
+        for first in range(1, count, BATCH):
+            _copy(session, template, range(first, min(first + BATCH, count)), Order, ProcessInstance, Task)
+    db.session.remove()
+
+
+def _rows(session, Order, ProcessInstance, Task) -> dict:
+    def plain(row):
+        return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+    order = session.scalars(select(Order)).one()
+    instance = session.scalars(select(ProcessInstance)).one()
+    return {"order": plain(order), "instance": plain(instance),
+            "tasks": [plain(t) for t in session.scalars(select(Task))]}
+
+
+def _copy(session, template: dict, numbers, Order, ProcessInstance, Task) -> None:
+    """Copies of the template: new order and task ids, also inside the engine state; an empty history."""
+    state = json.dumps(template["instance"]["state"])
+    orders, instances, tasks = [], [], {}
+    for number in numbers:
+        ids = {template["order"]["id"]: uuid.uuid4().hex, **{t["id"]: str(uuid.uuid4()) for t in template["tasks"]}}
+        copied = state
+        for old, new in ids.items():
+            copied = copied.replace(old, new)
+        order_id = ids[template["order"]["id"]]
+        orders.append({**template["order"], "id": order_id, "order_no": f"DRAIN{number:09d}",
+                       "audit_head_seq": 0, "audit_head_hash": None})
+        instances.append({**{k: v for k, v in template["instance"].items() if k != "id"}, "order_id": order_id,
+                          "state": json.loads(copied)})
+        tasks[order_id] = [{**t, "id": ids[t["id"]], "order_id": order_id} for t in template["tasks"]]
+    session.execute(insert(Order), orders)
+    rows = session.execute(insert(ProcessInstance).returning(ProcessInstance.id, ProcessInstance.order_id),
+                           instances).all()
+    session.execute(insert(Task), [{**t, "process_instance_id": instance_id}
+                                   for instance_id, order_id in rows for t in tasks[order_id]])
+
+
+def _counts() -> tuple[int, int, int]:
+    """(running instances, timer_fired events, orders with more than one)."""
+    from app.extensions import db
+    from app.models import AuditEvent, ProcessInstance
+    from app.services.core.transaction import transaction
+    with transaction(readonly=True) as session:
+        running = session.scalar(select(func.count()).where(ProcessInstance.status == "running"))
+        fired = select(AuditEvent.order_id, func.count().label("n")).where(AuditEvent.type == "timer_fired") \
+            .group_by(AuditEvent.order_id).subquery()
+        events = session.scalar(select(func.coalesce(func.sum(fired.c.n), 0)))
+        twice = session.scalar(select(func.count()).select_from(fired).where(fired.c.n > 1))
+    db.session.remove()
+    return running, int(events), twice
+
+
+def drain(url: str, processes: int, count: int, logs: Path) -> dict:
+    """Start the workers, poll until nothing runs (or 10 minutes), stop them; the figures."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_CLOCK", "FLASK_APP")}
+    env.update(DATABASE_URL=url, FLASK_CONFIG="production", SCHEDULER_ENABLED="0", LOG_LEVEL="WARNING")
+    flask = Path(sys.executable).with_name("flask")
+    started = time.monotonic()
+    workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
+               for n in range(processes)]
+    first = None
+    try:
+        while time.monotonic() - started < 600:
+            running = _counts()[0]
+            if first is None and running < count:
+                first = time.monotonic()
+            if running == 0:
+                break
+            time.sleep(0.2)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    ended = time.monotonic()
+    running, events, twice = _counts()
+    span = ended - (first or ended)
+    return {"processes": processes, "timers": count, "wall_s": ended - started, "span_s": span,
+            "per_s": (count - running) / span if span else float("nan"), "left_running": running,
+            "timer_fired": events, "fired_twice": twice}
+
+
+def run(url: str | None, processes: int, count: int, workdir: Path) -> dict:
+    database = FreshDatabase(url, workdir)
+    try:
+        build_app(database.url, workdir)
+        seeding = time.monotonic()
+        seed(count)
+        seeded = time.monotonic() - seeding
+        logs = workdir / f"logs-{processes}"
+        logs.mkdir()
+        result = drain(database.url, processes, count, logs)
+        return {**result, "seed_s": seeded, "database": database.label}
+    finally:
+        database.drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server)")
+    parser.add_argument("--timers", type=int, default=100_000)
+    parser.add_argument("--processes", default=None, help="comma-separated process counts (default 1,2; SQLite 1)")
+    parser.add_argument("--quick", action="store_true", help="3,000 timers: the same table in well under a minute")
+    args = parser.parse_args()
+    count = 3000 if args.quick else args.timers
+    counts = [int(p) for p in (args.processes or ("1,2" if args.database_url else "1")).split(",")]
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for processes in counts:
+        with tempfile.TemporaryDirectory() as workdir:
+            r = run(args.database_url, processes, count, Path(workdir))
+        print(f"| {r['processes']} | {r['timers']} | {r['seed_s']:.1f} | {r['wall_s']:.1f} | {r['span_s']:.1f} | "
+              f"{r['per_s']:.0f} | {r['timer_fired']} | {r['fired_twice']} | {r['left_running']} |", flush=True)
+        if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count:
+            raise SystemExit(f"not exactly once: {r}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
