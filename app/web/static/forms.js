@@ -40,13 +40,28 @@
       return [el('fieldset', {'data-field': path}, el('legend', {}, t(name)), ...parts.map(([node]) => node),
                  errorSlot(path)), collect];
     }
+    if (spec.type === 'boolean') {
+      const box = el('input', {id: `field-${prefix}${path}`, name: path, type: 'checkbox'});
+      return [el('div', {class: 'field', 'data-field': path}, label, box, errorSlot(path)), () => box.checked];
+    }
+    if (spec.type === 'array') {  // e.g. seat allocations: a JSON list, checked by the server
+      const area = el('textarea', {id: `field-${prefix}${path}`, name: path, rows: 3, placeholder: '[{...}]'});
+      const parse = () => {
+        const text = area.value.trim();
+        try { return text ? JSON.parse(text) : undefined; } catch (error) { return text; }
+      };
+      return [el('div', {class: 'field', 'data-field': path}, label, area, errorSlot(path)), parse];
+    }
+    const numeric = spec.type === 'integer' || spec.type === 'number';
     const long = LONG.includes(name) || (spec.maxLength || 0) > 500;
-    const type = spec.format === 'date-time' ? 'datetime-local' : spec.format === 'url' ? 'url' : 'text';
+    const type = spec.format === 'date-time' ? 'datetime-local' : spec.format === 'url' ? 'url'
+      : spec.format === 'date' ? 'date' : numeric ? 'number' : 'text';
     const input = long ? el('textarea', {id: `field-${prefix}${path}`, name: path, rows: 3})
                        : el('input', {id: `field-${prefix}${path}`, name: path, type});
     const collect = () => {
       const value = input.value.trim();
       if (!value) return undefined;
+      if (numeric) return Number(value);
       return type === 'datetime-local' ? new Date(value).toISOString() : value;
     };
     return [el('div', {class: 'field', 'data-field': path}, label, input, errorSlot(path)), collect];
