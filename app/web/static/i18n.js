@@ -47,7 +47,11 @@
   }
 
   function toggle() {
-    language = language === 'zh' ? 'en' : 'zh';
+    set(language === 'zh' ? 'en' : 'zh');
+  }
+
+  function set(chosen) {
+    language = chosen === 'zh' ? 'zh' : 'en';
     localStorage.setItem(KEY, language);
     apply();
     listeners.forEach((listener) => listener(language));
@@ -66,6 +70,6 @@
   const FONT = '"Noto Sans SC", Arial, sans-serif';
   const textRenderer = {defaultStyle: {fontFamily: FONT}, externalStyle: {fontFamily: FONT}};
 
-  window.I18n = {t, define, apply, beijing, textRenderer, onChange: (listener) => listeners.push(listener),
+  window.I18n = {t, define, apply, set, beijing, textRenderer, onChange: (listener) => listeners.push(listener),
                  get language() { return language; }};
 })();
