@@ -15,6 +15,8 @@ WEB_DIR = Path(__file__).resolve().parent
 BPMN_JS_DIST = WEB_DIR / "node_modules" / "bpmn-js" / "dist"
 SWAGGER_UI_DIST = WEB_DIR / "node_modules" / "swagger-ui-dist"
 SWAGGER_UI_ASSETS = "/api/docs/assets/"  # OPENAPI_SWAGGER_UI_URL points here
+PAGE_PACKAGES = ("bpmn-js-properties-panel/dist/index.esm.js", "@bpmn-io/properties-panel/dist/index.esm.js",
+                 "@fontsource/noto-sans-sc/400.css")
 mimetypes.add_type("text/javascript", ".mjs")
 INSTALL_COMMAND = "npm install --prefix app/web"
 # bpmn-js sets inline style attributes on its SVG and embeds its icon font as a data: URI.
@@ -30,9 +32,11 @@ blueprints = (blueprint, landing, swagger_ui)
 
 
 def bpmn_js_installed() -> bool:
-    """True when the bpmn-js bundles the pages load are on disk."""
+    """True when the bpmn-js bundles the pages load are on disk (and the properties panel and web font the
+    pages import from the same node_modules: an install from before they were added counts as missing)."""
     return (BPMN_JS_DIST / "bpmn-modeler.production.min.js").is_file() and \
-        (BPMN_JS_DIST / "bpmn-navigated-viewer.production.min.js").is_file()
+        (BPMN_JS_DIST / "bpmn-navigated-viewer.production.min.js").is_file() and \
+        all((BPMN_JS_DIST.parents[1] / extra).is_file() for extra in PAGE_PACKAGES)
 
 
 def _page(template: str, **context):
