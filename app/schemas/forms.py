@@ -1,6 +1,9 @@
 """The `data` of each user-task action, by the schema name a task's `form` property gives."""
 from datetime import timezone
+from functools import lru_cache
 
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.schemas.common import MAX_INT, NAME_LENGTH, TEXT_LENGTH, URL_LENGTH, AttachmentIds, Moment, Text
@@ -159,3 +162,16 @@ FORMS = {
 def form_for(name: str | None) -> Schema:
     """The schema instance for a form name; no name means the action takes no data."""
     return (FORMS[name] if name else NoDataForm)()
+
+
+@lru_cache(maxsize=64)
+def _json_schema(name: str | None) -> dict:
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)  # nested forms inline
+    APISpec("forms", "1", "3.0.3", plugins=[plugin])
+    return plugin.converter.schema2jsonschema(form_for(name))
+
+
+def form_json_schema(name: str | None) -> dict:
+    """The JSON Schema of a form, derived from its marshmallow schema above (the one definition of its
+    shape): what the inbox page builds an action's form from."""
+    return dict(_json_schema(name))

@@ -33,6 +33,9 @@ class TaskSchema(StrictSchema):
     role = fields.String()
     review_role = fields.String(allow_none=True)
     actions = fields.List(fields.String())
+    action_forms = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "per action, the JSON Schema of its `data` plus `attachments` (derived from the form the "
+                       "task names for it): the inbox page builds the action's form from it"})
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()

@@ -4,14 +4,20 @@ The pages are static shells; everything they show comes from the JSON API (/api/
 token the person pasted once (kept in sessionStorage). bpmn-js is served as-is from the npm package
 installed by `npm install --prefix app/web` (no build step, nothing vendored in git).
 """
+import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, send_from_directory, url_for
+
+from app.web import vendor
 
 WEB_DIR = Path(__file__).resolve().parent
 BPMN_JS_DIST = WEB_DIR / "node_modules" / "bpmn-js" / "dist"
 SWAGGER_UI_DIST = WEB_DIR / "node_modules" / "swagger-ui-dist"
 SWAGGER_UI_ASSETS = "/api/docs/assets/"  # OPENAPI_SWAGGER_UI_URL points here
+PAGE_PACKAGES = ("bpmn-js-properties-panel/dist/index.esm.js", "@bpmn-io/properties-panel/dist/index.esm.js",
+                 "@fontsource/noto-sans-sc/400.css")
+mimetypes.add_type("text/javascript", ".mjs")
 INSTALL_COMMAND = "npm install --prefix app/web"
 # bpmn-js sets inline style attributes on its SVG and embeds its icon font as a data: URI.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -26,9 +32,11 @@ blueprints = (blueprint, landing, swagger_ui)
 
 
 def bpmn_js_installed() -> bool:
-    """True when the bpmn-js bundles the pages load are on disk."""
+    """True when the bpmn-js bundles the pages load are on disk (and the properties panel and web font the
+    pages import from the same node_modules: an install from before they were added counts as missing)."""
     return (BPMN_JS_DIST / "bpmn-modeler.production.min.js").is_file() and \
-        (BPMN_JS_DIST / "bpmn-navigated-viewer.production.min.js").is_file()
+        (BPMN_JS_DIST / "bpmn-navigated-viewer.production.min.js").is_file() and \
+        all((BPMN_JS_DIST.parents[1] / extra).is_file() for extra in PAGE_PACKAGES)
 
 
 def _page(template: str, **context):
@@ -54,8 +62,27 @@ def index():
 
 @blueprint.get("/editor")
 def editor():
-    """Analysts: open a process key's version in the bpmn-js Modeler, edit it, deploy it."""
-    return _page("editor.html")
+    """Analysts: open a process key's version in the bpmn-js Modeler with its properties panel, edit it,
+    compare it with the current version, deploy it, make an older version current again."""
+    if not bpmn_js_installed():
+        return _page("editor.html")
+    imports = vendor.import_map(url_for("web.npm_module", filename=""), url_for("web.static", filename=""))
+    response = Response(render_template("editor.html", import_map=imports))
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", "script-src 'self' " + vendor.script_hash(imports))
+    return response
+
+
+@blueprint.get("/appeals")
+def appeals():
+    """Operations: the appeals console (open, overdue, claimed by me; claim; resolve)."""
+    return _page("appeals.html")
+
+
+@blueprint.get("/inbox")
+def inbox():
+    """Everyone: the caller's tasks across orders, refunds and purchase applications, acted on with a form."""
+    return _page("inbox.html")
 
 
 @blueprint.get("/orders/<order_id>")
@@ -78,6 +105,19 @@ def bpmn_js(filename: str):
         return Response(f"bpmn-js is not installed: run `{INSTALL_COMMAND}` in the project directory.\n",
                         status=503, mimetype="text/plain")
     return send_from_directory(BPMN_JS_DIST, filename, max_age=3600)
+
+
+@blueprint.get("/vendor/npm/<path:filename>")
+def npm_module(filename: str):
+    """Any file of app/web/node_modules (the ES modules of the editor's properties panel, the CJK web font);
+    an extension-less module name or a package directory redirects to its file."""
+    found = vendor.resolve(filename)
+    if found is None:
+        return Response(f"not installed: {filename} (run `{INSTALL_COMMAND}`)\n", status=404, mimetype="text/plain")
+    kind, path = found
+    if kind == "redirect":
+        return redirect(url_for("web.npm_module", filename=path), code=302)
+    return send_from_directory(vendor.NODE_MODULES, path, max_age=3600)
 
 
 @landing.get("/")

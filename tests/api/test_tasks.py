@@ -324,3 +324,17 @@ def test_completing_a_task_of_a_frozen_order_is_409_order_frozen(api, place_orde
 def test_an_inbox_lists_tasks_of_unsupervised_orders_never(api, place_order, cast):
     place_order(body=order_body(cast.buyer.name, cast.seller.name, delivery_type="image"))
     assert _inbox(api, cast.buyer) == []
+
+
+def test_an_inbox_task_carries_the_json_schema_of_each_of_its_actions_forms(api, place_order, walk, cast):
+    order = walk(place_order(), "deliver")
+
+    task = next(t for t in _inbox(api, cast.seller) if t["order_id"] == order["id"])
+
+    forms = task["action_forms"]
+    assert set(forms) == set(task["actions"]) == {"deliver", "return_requirement"}
+    deliver = forms["deliver"]
+    assert deliver["required"] == ["attachments"] and deliver["additionalProperties"] is False
+    assert deliver["properties"]["actual_start_time"]["format"] == "date-time"
+    assert deliver["properties"]["attachments"]["minItems"] == 1
+    assert forms["return_requirement"]["required"] == ["reason"]

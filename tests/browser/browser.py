@@ -84,7 +84,16 @@ class Browser:
         self.until(lambda d: marker in self.classes_of(element_id), f"{element_id} marked {marker}")
 
     def screenshot(self, label: str) -> Path:
+        """Save tests/artifacts/<test>-<label>.png once the web fonts the page needs have loaded."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        try:
+            self.driver.set_script_timeout(10)
+            self.driver.execute_async_script(
+                "const done = arguments[0];"
+                "document.fonts.load('16px \"Noto Sans SC\"', document.body.innerText)"
+                ".then(() => document.fonts.ready).then(() => requestAnimationFrame(() => done()), () => done());")
+        except Exception:  # noqa: BLE001 -- a screenshot without the fonts is better than none
+            pass
         path = ARTIFACTS / f"{self.test_name}-{label}.png"
         self.driver.save_screenshot(str(path))
         return path

@@ -31,6 +31,7 @@ def test_an_analyst_renames_a_task_deploys_it_and_sees_the_new_version_listed(br
     browser.element("#dirty")
 
     browser.element("#deploy").click()
+    browser.element("#confirm-deploy").click()
 
     browser.text_is("#deploy-result", f"Deployed {KEY} as version {new}.")
     browser.text_is(f'#keys button[data-key="{KEY}"] .badge', f"v{new}")
@@ -68,6 +69,7 @@ def test_a_rejected_diagram_lists_its_problems_and_pins_each_to_its_element(brow
         return task.id;""")
 
     browser.element("#deploy").click()
+    browser.element("#confirm-deploy").click()
 
     browser.text_is("#deploy-result", "Not deployed: the diagram has problems.")
     for element_id in ("flow_accept", new_task):

@@ -40,3 +40,47 @@ def test_an_analyst_sees_the_order_diagram_but_is_told_the_order_details_are_not
     browser.marked("submit_requirement", "active-node")
     browser.text_in("#order-error", "analyst role")
     browser.text_in("#history-error", "analyst role")
+
+
+def test_another_buyers_order_says_not_found_instead_of_loading_forever(browser, cast, place_order):
+    order = place_order()
+
+    browser.open(f"/web/orders/{order['id']}")
+    browser.sign_in(cast.other_buyer.token)
+
+    browser.text_in("#not-found h1", "Order not found")
+    assert not browser.elements("#order")[0].is_displayed()
+    browser.screenshot("not-found-en")
+    browser.element("#lang-switch").click()
+    browser.text_in("#not-found h1", "未找到订单")
+    browser.screenshot("not-found-zh")
+
+
+def test_the_buyer_sees_downloads_and_action_buttons_and_opens_an_appeal_from_the_order_page(
+        browser, api, cast, place_order, walk):
+    order = walk(place_order(), "confirm_acceptance")
+    history = api.get(f"/api/v1/orders/{order['id']}/history", cast.buyer.token).json()
+    attachment = next(a for e in history for a in e["attachments"])
+
+    browser.open(f"/web/orders/{order['id']}")
+    browser.sign_in(cast.buyer.token)
+
+    browser.element(f'#history button.download[data-attachment-id="{attachment}"]')
+    browser.element('#my-actions button[data-action="accept"]')
+    browser.element('#my-actions button[data-action="reject"]').click()
+    browser.element('#order-act form.action-form[data-action="reject"] #field-reason')
+    browser.text_in("#refunds", "No refunds.")
+    browser.text_in("#appeal-panel", "No appeal.")
+    browser.screenshot("order-en")
+    browser.element("#field-appeal-reason").send_keys("The delivery is incomplete")
+    browser.element("#field-appeal-demand").send_keys("Deliver the rest")
+    browser.element("#appeal-form button[type=submit]").click()
+
+    browser.text_in("#appeal-panel", "is open")
+    browser.text_is('#facts dd[data-fact="frozen"]', "yes, appeal open")
+    browser.until(lambda d: not browser.elements("#my-actions button") and not browser.elements("#order-act form"),
+                  "the actions and the open action form to go while frozen")
+    browser.element("#lang-switch").click()
+    browser.text_in("#appeal-panel", "处理中")
+    browser.screenshot("order-zh")
+    assert api.get(f"/api/v1/orders/{order['id']}", cast.buyer.token).json()["frozen"] is True

@@ -15,7 +15,8 @@ def without_bpmn_js(monkeypatch, tmp_path):
     monkeypatch.setattr(web, "BPMN_JS_DIST", tmp_path / "node_modules" / "bpmn-js" / "dist")
 
 
-@pytest.mark.parametrize("path", ["/web/editor", "/web/orders/some-order-id", "/web/analytics/some-key"])
+@pytest.mark.parametrize("path", ["/web/editor", "/web/orders/some-order-id", "/web/analytics/some-key",
+                                  "/web/appeals", "/web/inbox"])
 def test_without_node_modules_the_pages_answer_503_naming_the_install_command(client, without_bpmn_js, path):
     response = client.get(path)
     assert response.status_code == 503
@@ -76,6 +77,32 @@ def test_the_landing_page_links_the_pages_and_the_docs(client):
     response = client.get("/")
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    for href in ("/web/editor", "/api/docs", "/api/openapi.json", "/healthz"):
+    for href in ("/web/editor", "/web/inbox", "/web/appeals", "/api/docs", "/api/openapi.json", "/healthz"):
         assert f'href="{href}"' in page
         assert client.get(href).status_code in (200, 302), href
+
+
+def test_the_editor_allows_exactly_its_import_map_and_maps_bare_names_to_node_modules(client, bpmn_js_requirements):
+    import json
+    import re
+
+    from app.web import vendor
+    response = client.get("/web/editor")
+    page = response.get_data(as_text=True)
+    imports_text = re.search(r'<script type="importmap">(.*?)</script>', page, re.S).group(1)
+    assert vendor.script_hash(imports_text) in response.headers["Content-Security-Policy"]
+    imports = json.loads(imports_text)["imports"]
+    for name in ("bpmn-js-properties-panel", "@bpmn-io/properties-panel", "min-dash", "preact", "preact/hooks"):
+        assert client.get(imports[name]).status_code == 200, name
+    assert imports["preact/hooks"].startswith("/web/vendor/npm/@bpmn-io/properties-panel/preact/")  # one preact
+    assert imports["classnames"] == "/web/static/shims/classnames.js"  # CommonJS only: our ES module
+
+
+def test_the_npm_route_redirects_extension_less_modules_and_serves_nothing_outside_node_modules(
+        client, bpmn_js_requirements):
+    response = client.get("/web/vendor/npm/bpmn-js/lib/util/ModelUtil")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/bpmn-js/lib/util/ModelUtil.js")
+    assert client.get("/web/vendor/npm/@fontsource/noto-sans-sc/400.css").status_code == 200
+    assert client.get("/web/vendor/npm/../package.json").status_code == 404
+    assert client.get("/web/vendor/npm/%2e%2e/vendor.py").status_code == 404
+    assert client.get("/web/vendor/npm/no-such-package/index.js").status_code == 404

@@ -9,7 +9,7 @@ from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, 
 from app.extensions import runtime
 from app.models import Order, ProcessInstance, Refund, Task
 from app.models.process import REFUND
-from app.schemas.forms import form_for
+from app.schemas.forms import form_for, form_json_schema
 from app.services.core import audit
 from app.services.core.access import authorize, may_act, task_filter, visible_order
 from app.services.evidence.attachments import link_attachments
@@ -136,6 +136,10 @@ class TaskView(RowView):
     @property
     def delivery_type(self) -> str | None:
         return self.order.delivery_type if self.order is not None else None
+
+    @property
+    def action_forms(self) -> dict:
+        return {action: form_json_schema(self.task.forms.get(action)) for action in self.task.actions}
 
 
 def present_tasks(session, tasks: list[Task]) -> list[TaskView]:

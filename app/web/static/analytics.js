@@ -9,7 +9,7 @@
   const $ = (id) => document.getElementById(id);
   const key = $('analytics').dataset.key;
   const base = '/process-definitions/' + encodeURIComponent(key);
-  const viewer = new window.BpmnJS({container: '#canvas'});
+  const viewer = new window.BpmnJS({container: '#canvas', textRenderer: window.I18n.textRenderer});
   window.viewer = viewer;  // for the browser console and the browser tests
   const LANGUAGE_KEY = 'fulfilment.language';
   const TEXT = {
@@ -24,6 +24,7 @@
          order: '订单', appellant: '申诉人', reason: '原因', nodes_frozen: '冻结节点', due: '处理时限',
          claimed_by: '认领人', none: '无', waiting: '等待', not_drawn: '不在当前版本中'},
   };
+  window.I18n.define(TEXT);  // the header's labels follow the same switch
   let language = localStorage.getItem(LANGUAGE_KEY) === 'zh' ? 'zh' : 'en';
   let labels = {};  // node id -> {en, zh}
   let rows = [];  // the statistics
@@ -116,7 +117,7 @@
 
   function translate() {
     document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
-    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    window.I18n.apply();
     $('language').textContent = TEXT[language].switch;
     renderTables();
     if (viewer.get('elementRegistry').getAll().length) paint();
@@ -144,7 +145,7 @@
 
   $('language').addEventListener('click', () => {
     language = language === 'zh' ? 'en' : 'zh';
-    localStorage.setItem(LANGUAGE_KEY, language);
+    window.I18n.set(language);  // remembered (localStorage) and applied to the header too
     translate();
   });
   $('refresh').addEventListener('click', loadAll);

@@ -71,5 +71,45 @@
     return node;
   }
 
-  window.Session = {start, request, problemText, el};
+  /* POST /attachments with the file (multipart field `file`), reporting progress (0..1) as it uploads;
+     resolves to {ok, status, body} like request(). */
+  function upload(file, onProgress) {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', API + '/attachments');
+      xhr.setRequestHeader('Authorization', 'Bearer ' + sessionStorage.getItem(TOKEN_KEY));
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+      });
+      const done = () => {
+        let body = xhr.responseText;
+        try { body = JSON.parse(body); } catch (error) { /* not JSON: keep the text */ }
+        resolve({ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, body});
+      };
+      xhr.addEventListener('load', done);
+      xhr.addEventListener('error', done);
+      const form = new FormData();
+      form.append('file', file);
+      xhr.send(form);
+    });
+  }
+
+  /* Download GET /attachments/{id} with the token (a plain link cannot send it) under its file name. */
+  async function download(id, filename) {
+    const response = await fetch(API + '/attachments/' + encodeURIComponent(id),
+                                 {headers: {Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY)}});
+    if (!response.ok) return {ok: false, status: response.status, body: {}};
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const named = /filename\*=UTF-8''([^;]+)/i.exec(disposition) || /filename="?([^";]+)"?/i.exec(disposition);
+    const url = URL.createObjectURL(await response.blob());
+    const link = el('a', {href: url, download: filename || (named ? decodeURIComponent(named[1]) : id)});
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    return {ok: true, status: response.status};
+  }
+
+  window.Session = {start, request, problemText, el, upload, download};
 })();
