@@ -8,7 +8,8 @@ states a live marketplace holds (mostly completed, a processing tail with one re
 seller's or, on joint flows, a reviewer's), about 1% of the processing ones frozen under an open appeal
 (some of them overdue). Rows go in with batched Core inserts of the real models' tables, the approach of
 bench/statistics.py (whose helpers this reuses): the services would take days for a million orders.
-Prints rows/s. Without --database-url: a SQLite file in a temp directory (kept, its path printed).
+Seeded principals sign in with the token `seed-token-<name>` (seed-ops, seed-buyer-0000, seed-seller-000,
+seed-reviewer-rep_office...): never seed a database anyone else uses. Prints rows/s. Without --database-url: a SQLite file in a temp directory (kept, its path printed).
 """
 import argparse
 import logging
@@ -147,16 +148,27 @@ def write(session, batch: Batch) -> None:
     session.commit()
 
 
+def token(name: str) -> str:
+    """A seeded principal's bearer token (a bench database only): fixed, so a benchmark can sign in."""
+    return f"seed-token-{name}"
+
+
+def reviewer(review_role: str) -> str:
+    return f"seed-reviewer-{review_role}"
+
+
 def principals(session) -> None:
-    """The parties as principals (token lookups aside, the API checks an order's buyer and seller exist)."""
+    """The parties, one reviewer per review role and an ops manager, as principals with known tokens."""
     from sqlalchemy import insert, select
+    from app.actors import REVIEW_ROLES
     from app.models import Principal
+    from app.services.principals import hash_token
     now = datetime.now(timezone.utc)
     existing = set(session.scalars(select(Principal.name).where(Principal.name.like("seed-%"))))
-    rows = [{"name": name, "role": role, "token_hash": uuid.uuid4().hex * 2,
-             "created_at": now}
-            for name, role in [(buyer(n), "buyer") for n in range(BUYERS)] + [(seller(n), "seller") for n in range(SELLERS)]
-            if name not in existing]
+    wanted = ([(buyer(n), "buyer", None) for n in range(BUYERS)] + [(seller(n), "seller", None) for n in range(SELLERS)]
+              + [(reviewer(r), "reviewer", r) for r in REVIEW_ROLES] + [("seed-ops", "ops", None)])
+    rows = [{"name": name, "role": role, "review_role": review_role, "token_hash": hash_token(token(name)),
+             "created_at": now} for name, role, review_role in wanted if name not in existing]
     if rows:
         session.execute(insert(Principal), rows)
         session.commit()
