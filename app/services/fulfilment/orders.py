@@ -19,11 +19,13 @@ from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, presen
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
+from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.runtime import finish_order, start_instance
 from app.services.lifecycle import trials
 from app.services.milestones import stages
 
+ORDERS = Keyset("orders", (Order.created_at, Order.id), descending=True)
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
 
@@ -154,9 +156,9 @@ def get_order(actor: Actor, order_id: str) -> OrderView:
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
-    """The caller's orders, newest first, filtered by status, delivery type, node, frozen."""
+    """The caller's orders, newest first (ties: higher id first), after a cursor or by page, filtered by status, delivery type, node, frozen."""
     with transaction(readonly=True) as session:
-        query = select(Order).where(order_filter(actor)).order_by(Order.created_at.desc(), Order.id)
+        query = select(Order).where(order_filter(actor))
         if filters.get("status"):
             query = query.where(Order.status == filters["status"])
         if filters.get("delivery_type"):
@@ -170,5 +172,5 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
                                     ProcessInstance.frozen_at.is_not(None))
             query = query.where(frozen if filters["frozen"] else ~frozen)
-        found = paginate(session, query, page, page_size, lambda o: o)
+        found = paginate(session, query, page, page_size, lambda o: o, ORDERS, filters.get("after"))
         return replace(found, items=present_orders(session, found.items, actor))
