@@ -90,6 +90,7 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_inbox_assignee", "status", "role", "assignee", "created_at", "id"),  # GET /tasks
                       Index("ix_task_inbox_review", "status", "role", "review_role", "created_at", "id"),
+                      Index("ix_task_ready_node", "status", "node_id", "order_id"),  # GET /orders?node=
                       # covers the statistics query: an instance's tasks without reading the table
                       Index("ix_task_statistics", "process_instance_id", "status", "node_id", "created_at",
                             "closed_at", "due_at"))

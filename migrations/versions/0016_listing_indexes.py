@@ -32,6 +32,7 @@ INDEXES = (
     ('task', 'ix_task_inbox_assignee', ['status', 'role', 'assignee', 'created_at', 'id'],
      'ix_task_inbox', ['status', 'role', 'assignee']),
     ('task', 'ix_task_inbox_review', ['status', 'role', 'review_role', 'created_at', 'id'], None, None),
+    ('task', 'ix_task_ready_node', ['status', 'node_id', 'order_id'], None, None),  # GET /orders?node=
     ('appeal', 'ix_appeal_status_due_id', ['status', 'due_at', 'id'], 'ix_appeal_status_due', ['status', 'due_at']),
     ('appeal', 'ix_appeal_due_id', ['due_at', 'id'], None, None),
 )
