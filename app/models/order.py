@@ -16,6 +16,8 @@ class Order(Base):
                       Index("ix_orders_seller_created_id", "seller", "created_at", "id"),
                       Index("ix_orders_placed_by_created_id", "placed_by", "created_at", "id"),
                       Index("ix_orders_status_created_id", "status", "created_at", "id"),
+                      Index("ix_orders_buyer_status_created_id", "buyer", "status", "created_at", "id"),
+                      Index("ix_orders_seller_status_created_id", "seller", "status", "created_at", "id"),
                       Index("ix_orders_delivery_type_created_id", "delivery_type", "created_at", "id"),
                       Index("ix_orders_lifecycle", "status", "periodic", "expires_at"))
 

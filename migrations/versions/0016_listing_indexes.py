@@ -27,6 +27,8 @@ INDEXES = (
     ('orders', 'ix_orders_placed_by_created_id', ['placed_by', 'created_at', 'id'],
      'ix_orders_placed_by_created', ['placed_by', 'created_at']),
     ('orders', 'ix_orders_status_created_id', ['status', 'created_at', 'id'], 'ix_orders_status', ['status']),
+    ('orders', 'ix_orders_buyer_status_created_id', ['buyer', 'status', 'created_at', 'id'], None, None),
+    ('orders', 'ix_orders_seller_status_created_id', ['seller', 'status', 'created_at', 'id'], None, None),
     ('orders', 'ix_orders_delivery_type_created_id', ['delivery_type', 'created_at', 'id'],
      'ix_orders_delivery_type', ['delivery_type']),
     ('task', 'ix_task_inbox_assignee', ['status', 'role', 'assignee', 'created_at', 'id'],
@@ -35,6 +37,7 @@ INDEXES = (
     ('task', 'ix_task_ready_node', ['status', 'node_id', 'order_id'], None, None),  # GET /orders?node=
     ('appeal', 'ix_appeal_status_due_id', ['status', 'due_at', 'id'], 'ix_appeal_status_due', ['status', 'due_at']),
     ('appeal', 'ix_appeal_due_id', ['due_at', 'id'], None, None),
+    ('process_instance', 'ix_process_instance_frozen', ['frozen_at', 'kind', 'order_id'], None, None),
 )
 
 

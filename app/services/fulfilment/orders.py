@@ -165,12 +165,21 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
             query = query.where(Order.delivery_type == filters["delivery_type"])
         if filters.get("node") == COMPLETED_NODE.id:
             query = query.where(Order.status == "completed")
-        elif filters.get("node"):
+        elif filters.get("node"):  # common: walk the order, probe each order's ready task (ix_task_ready_node)
             query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
                                                Task.node_id == filters["node"]))
         if filters.get("frozen") is not None:
-            frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
-                                    ProcessInstance.frozen_at.is_not(None))
-            query = query.where(frozen if filters["frozen"] else ~frozen)
+            query = query.where(_frozen() if filters["frozen"] else ~_frozen_exists())
         found = paginate(session, query, page, page_size, lambda o: o, ORDERS, filters.get("after"))
         return replace(found, items=present_orders(session, found.items, actor))
+
+
+def _frozen():
+    """Frozen orders are few: the list of them (ix_process_instance_frozen) drives the read."""
+    return Order.id.in_(select(ProcessInstance.order_id).where(ProcessInstance.frozen_at.is_not(None),
+                                                               ProcessInstance.kind == SUPERVISION))
+
+
+def _frozen_exists():
+    return exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
+                          ProcessInstance.frozen_at.is_not(None))
