@@ -61,12 +61,15 @@ class Page:
         return (self.total + self.page_size - 1) // self.page_size
 
 
-def paginate(session, query, page: int, page_size: int, present, keyset=None, after: str | None = None) -> Page:
+def paginate(session, query, page: int, page_size: int, present, keyset=None, after: str | None = None,
+             count_query=None) -> Page:
     """Run `query` for one page; `present` maps rows to items. The caller orders the query, or a `keyset`
-    (core/keyset.py) does, and then `after` (a cursor) starts the page after a row instead of at `page`."""
+    (core/keyset.py) does, and then `after` (a cursor) starts the page after a row instead of at `page`.
+    `count_query` (the same rows, written to be counted) gives the total when the caller has one."""
     if keyset is not None:
         query = query.order_by(*keyset.order_by())
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    counted = (count_query if count_query is not None else query).order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
     if after is not None:
         if page != 1:
             raise ValidationFailedError({"after": ["give either page or after, not both"]})

@@ -156,30 +156,31 @@ def get_order(actor: Actor, order_id: str) -> OrderView:
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
-    """The caller's orders, newest first (ties: higher id first), after a cursor or by page, filtered by status, delivery type, node, frozen."""
+    """The caller's orders, newest first (ties: higher id first), after a cursor or by page, filtered by
+    status, delivery type, node, frozen."""
     with transaction(readonly=True) as session:
-        query = select(Order).where(order_filter(actor))
-        if filters.get("status"):
-            query = query.where(Order.status == filters["status"])
-        if filters.get("delivery_type"):
-            query = query.where(Order.delivery_type == filters["delivery_type"])
-        if filters.get("node") == COMPLETED_NODE.id:
-            query = query.where(Order.status == "completed")
-        elif filters.get("node"):  # common: walk the order, probe each order's ready task (ix_task_ready_node)
-            query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
-                                               Task.node_id == filters["node"]))
-        if filters.get("frozen") is not None:
-            query = query.where(_frozen() if filters["frozen"] else ~_frozen_exists())
-        found = paginate(session, query, page, page_size, lambda o: o, ORDERS, filters.get("after"))
+        found = paginate(session, _listing(actor, filters), page, page_size, lambda o: o, ORDERS,
+                         filters.get("after"), count_query=_listing(actor, filters, counting=True))
         return replace(found, items=present_orders(session, found.items, actor))
 
 
-def _frozen():
-    """Frozen orders are few: the list of them (ix_process_instance_frozen) drives the read."""
-    return Order.id.in_(select(ProcessInstance.order_id).where(ProcessInstance.frozen_at.is_not(None),
-                                                               ProcessInstance.kind == SUPERVISION))
-
-
-def _frozen_exists():
-    return exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
-                          ProcessInstance.frozen_at.is_not(None))
+def _listing(actor: Actor, filters: dict, counting: bool = False):
+    """The listing's query. Its page walks (created_at, id) and probes each order (a correlated EXISTS stops
+    after page_size matches); its count, which reads every match anyway, starts from the matching tasks or
+    instances (`id IN (…)`), as does a page of the few frozen orders."""
+    query = select(Order).where(order_filter(actor))
+    if filters.get("status"):
+        query = query.where(Order.status == filters["status"])
+    if filters.get("delivery_type"):
+        query = query.where(Order.delivery_type == filters["delivery_type"])
+    if filters.get("node") == COMPLETED_NODE.id:
+        query = query.where(Order.status == "completed")
+    elif filters.get("node"):
+        ready = select(Task.order_id).where(Task.status == "ready", Task.node_id == filters["node"])
+        query = query.where(Order.id.in_(ready) if counting else exists(ready.where(Task.order_id == Order.id)))
+    if filters.get("frozen") is not None:
+        frozen = select(ProcessInstance.order_id).where(ProcessInstance.frozen_at.is_not(None),
+                                                        ProcessInstance.kind == SUPERVISION)
+        query = query.where(Order.id.in_(frozen) if filters["frozen"]
+                            else ~exists(frozen.where(ProcessInstance.order_id == Order.id)))
+    return query
