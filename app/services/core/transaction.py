@@ -74,7 +74,8 @@ def paginate(session, query, page: int, page_size: int, present, keyset=None, af
         if page != 1:
             raise ValidationFailedError({"after": ["give either page or after, not both"]})
         query = query.where(keyset.after(after))
-    rows = session.scalars(query.limit(page_size + 1).offset((page - 1) * page_size)).all()
+    peek = 1 if keyset is not None else 0  # one row more tells whether a next page (next_after) exists
+    rows = session.scalars(query.limit(page_size + peek).offset((page - 1) * page_size)).all()
     more, rows = len(rows) > page_size, rows[:page_size]
     next_after = keyset.cursor(rows[-1]) if keyset is not None and more else None
     return Page([present(r) for r in rows], total, page, page_size, next_after, after is not None)
