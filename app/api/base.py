@@ -1,6 +1,7 @@
 """The Blueprint every resource uses: flask-smorest's, plus what the OpenAPI document needs on every
 operation without writing it by hand per route: the application/problem+json responses the operation
 can give, the bearer security of authenticated views, and the contract's `pages` in X-Pagination."""
+import json
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -13,9 +14,12 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 500)
 BEARER = "bearerAuth"
 PAGINATION_HEADER = {
-    "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page",
+    "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page, and "
+                   "next_after (the `after` cursor of the next page, absent on the last one) on listings that take "
+                   "`after`; a page asked for with `after` has no page, previous_page, next_page",
     "schema": {"type": "string"}, "example": '{"total": 42, "total_pages": 3, "pages": 3, "first_page": 1, '
                                              '"last_page": 3, "page": 1, "next_page": 2}'}
+KEYSET_ONLY_DROPS = ("page", "previous_page", "next_page")  # a page after a cursor has no known number
 
 
 MAX_PAGE = 1_000_000  # page * page_size stays far inside the databases' 64-bit OFFSET
@@ -104,6 +108,18 @@ class Blueprint(SmorestBlueprint):
         if doc_info.get("authenticated"):
             doc["security"] = [{BEARER: []}]
         return doc
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        """smorest's X-Pagination, plus the keyset cursor of the next page (app/api/paging.py page_of)."""
+        metadata = self._make_pagination_metadata(page_params.page, page_params.page_size, page_params.item_count)
+        if getattr(page_params, "keyset", False):
+            for name in KEYSET_ONLY_DROPS:
+                metadata.pop(name, None)
+        if getattr(page_params, "next_after", None):
+            metadata["next_after"] = page_params.next_after
+        headers = {} if headers is None else headers
+        headers[self.PAGINATION_HEADER_NAME] = json.dumps(metadata)
+        return result, headers
 
     @staticmethod
     def _make_pagination_metadata(page, page_size, item_count):

@@ -10,7 +10,8 @@ from app.models.base import Base, new_id
 
 class Appeal(Base):
     __tablename__ = "appeal"
-    __table_args__ = (Index("ix_appeal_status_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_appeal_status_due_id", "status", "due_at", "id"),  # GET /appeals, oldest due first
+                      Index("ix_appeal_due_id", "due_at", "id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

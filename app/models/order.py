@@ -10,9 +10,15 @@ from app.models.base import Base, new_id
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_buyer_created", "buyer", "created_at"),
-                      Index("ix_orders_seller_created", "seller", "created_at"),
-                      Index("ix_orders_placed_by_created", "placed_by", "created_at"),
+    # the listing's order (created_at, id) behind each owner and filter: keyset pages read through them
+    __table_args__ = (Index("ix_orders_created_id", "created_at", "id"),
+                      Index("ix_orders_buyer_created_id", "buyer", "created_at", "id"),
+                      Index("ix_orders_seller_created_id", "seller", "created_at", "id"),
+                      Index("ix_orders_placed_by_created_id", "placed_by", "created_at", "id"),
+                      Index("ix_orders_status_created_id", "status", "created_at", "id"),
+                      Index("ix_orders_buyer_status_created_id", "buyer", "status", "created_at", "id"),
+                      Index("ix_orders_seller_status_created_id", "seller", "status", "created_at", "id"),
+                      Index("ix_orders_delivery_type_created_id", "delivery_type", "created_at", "id"),
                       Index("ix_orders_lifecycle", "status", "periodic", "expires_at"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -22,14 +28,14 @@ class Order(Base):
     seller: Mapped[str] = mapped_column(String(100))
     placed_by: Mapped[str | None] = mapped_column(String(100))  # the platform principal; it sees only these
     product: Mapped[dict] = mapped_column(JSON)
-    delivery_type: Mapped[str] = mapped_column(String(30), index=True)
+    delivery_type: Mapped[str] = mapped_column(String(30))
     supervised: Mapped[bool] = mapped_column(Boolean)
     billing: Mapped[dict] = mapped_column(JSON)
     amount_paid: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     paid_at: Mapped[datetime]
     recipient: Mapped[dict | None] = mapped_column(JSON)
     milestones: Mapped[list | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     rejection_count: Mapped[int] = mapped_column(Integer, default=0)
     actual_start_time: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
@@ -45,7 +51,7 @@ class Order(Base):
     signed_at: Mapped[datetime | None]
     audit_head_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # last event of the
     audit_head_hash: Mapped[str | None] = mapped_column(String(64))  # chain: a deleted tail is detectable
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     # the lifecycle after supervision (app/services/lifecycle): renewals, expiry, trials
     periodic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -84,7 +90,9 @@ class Task(Base):
     """A READY user task as the inbox sees it; rewritten with the instance state in one transaction."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_inbox", "status", "role", "assignee"),
+    __table_args__ = (Index("ix_task_inbox_assignee", "status", "role", "assignee", "created_at", "id"),  # GET /tasks
+                      Index("ix_task_inbox_review", "status", "role", "review_role", "created_at", "id"),
+                      Index("ix_task_ready_node", "status", "node_id", "order_id"),  # GET /orders?node=
                       # covers the statistics query: an instance's tasks without reading the table
                       Index("ix_task_statistics", "process_instance_id", "status", "node_id", "created_at",
                             "closed_at", "due_at"))

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import TEXT_LENGTH, ActorSchema, AttachmentIds, Money, StrictSchema, Text
+from app.schemas.common import TEXT_LENGTH, ActorSchema, AttachmentIds, Cursor, Money, StrictSchema, Text
 
 OUTCOMES = ("resume", "return_to_seller", "force_accept", "close_with_refund", "deny_refund")  # deny: refunds only
 
@@ -21,6 +21,7 @@ class AppealListArgs(StrictSchema):
     status = fields.String(validate=validate.OneOf(("open", "resolved")))
     overdue = fields.Boolean()
     claimed_by = Text(100)
+    after = Cursor()
 
 
 class ResolutionSchema(StrictSchema):

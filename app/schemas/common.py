@@ -111,6 +111,13 @@ def Text(max_length: int = NAME_LENGTH, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=kwargs.pop("min_length", 0), max=max_length), **kwargs)
 
 
+def Cursor() -> fields.String:
+    """The `after` query argument of a listing with keyset paging."""
+    return Text(400, metadata={"description": "start after this cursor (the `next_after` of a previous page's "
+                                              "X-Pagination) instead of at `page`: a stable walk at any depth",
+                               "example": "WyJvcmRlcnMiLCIyMDI2LTEyLTAyVDEwOjAwOjAwKzAwOjAwIiwiYWJjIl0"})
+
+
 def Version(**kwargs) -> fields.Integer:
     """A process-definition version number: 1 to 2**31 - 1."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_INT), **kwargs)

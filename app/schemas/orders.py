@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.schemas.common import NAME_LENGTH, ActorSchema, Money, Moment, Period, StrictSchema, Text
+from app.schemas.common import NAME_LENGTH, ActorSchema, Cursor, Money, Moment, Period, StrictSchema, Text
 from app.schemas.forms import AppInfoSchema
 from app.schemas.lifecycle import ExpiryPolicyStateSchema, RenewalSchema
 
@@ -167,6 +167,7 @@ class OrderListArgs(StrictSchema):
     delivery_type = Text(30)
     node = Text(100)
     frozen = fields.Boolean()
+    after = Cursor()
 
 
 class HistoryEventSchema(StrictSchema):

@@ -1,6 +1,6 @@
 from marshmallow import fields
 
-from app.schemas.common import AttachmentIds, StrictSchema, Text
+from app.schemas.common import AttachmentIds, Cursor, StrictSchema, Text
 
 
 class ActionSchema(StrictSchema):
@@ -17,6 +17,7 @@ class TaskListArgs(StrictSchema):
     delivery_type = Text(30)
     node = Text(100)
     overdue = fields.Boolean()
+    after = Cursor()
 
 
 class TaskSchema(StrictSchema):

@@ -14,6 +14,7 @@ from app.services.evidence.attachments import link_attachments
 from app.services.appeals.policy import check_appeal_allowed
 from app.actors import Actor
 from app.services.core.calendar import add_working_days
+from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.milestones.stages import ACCEPTED_COUNT, accept_remaining, record_progress
@@ -24,6 +25,7 @@ from app.services.refunds.process import lock_order
 from app.services.refunds.requests import refund_by_appeal
 from app.services.refunds.views import visible_refund
 
+APPEALS = Keyset("appeals", (Appeal.due_at, Appeal.id))  # oldest due first
 APPEAL_SLA_WORKING_DAYS = 3
 SELLER_LANE = "seller"
 
@@ -103,7 +105,7 @@ def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page
     """The operations inbox, oldest due first."""
     authorize(actor, "appeals.list")
     with transaction(readonly=True) as session:
-        query = select(Appeal).order_by(Appeal.due_at, Appeal.id)
+        query = select(Appeal)
         if filters.get("status"):
             query = query.where(Appeal.status == filters["status"])
         if filters.get("claimed_by"):
@@ -111,7 +113,7 @@ def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page
         if filters.get("overdue") is not None:
             late = (Appeal.status == "open") & (Appeal.due_at < runtime.clock.now())
             query = query.where(late if filters["overdue"] else ~late)
-        found = paginate(session, query, page, page_size, lambda a: a)
+        found = paginate(session, query, page, page_size, lambda a: a, APPEALS, filters.get("after"))
         ids = {a.order_id for a in found.items}
         orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
         return replace(found, items=[present_appeal(a, orders[a.order_id]) for a in found.items])

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.errors import ValidationFailedError
 from app.extensions import db
 
 OPEN = "fulfilment.transaction_open"  # marker in session.info while a transaction() scope runs
@@ -52,14 +53,29 @@ class Page:
     total: int
     page: int
     page_size: int
+    next_after: str | None = None  # the cursor of the rows after this page; None: this page is the last
+    keyset: bool = False  # the page was asked for with a cursor (`after`), not by number
 
     @property
     def pages(self) -> int:
         return (self.total + self.page_size - 1) // self.page_size
 
 
-def paginate(session, query, page: int, page_size: int, present) -> Page:
-    """Run `query` for one page, newest-first ordering is the caller's; `present` maps rows to items."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
-    return Page([present(r) for r in rows], total, page, page_size)
+def paginate(session, query, page: int, page_size: int, present, keyset=None, after: str | None = None,
+             count_query=None) -> Page:
+    """Run `query` for one page; `present` maps rows to items. The caller orders the query, or a `keyset`
+    (core/keyset.py) does, and then `after` (a cursor) starts the page after a row instead of at `page`.
+    `count_query` (the same rows, written to be counted) gives the total when the caller has one."""
+    if keyset is not None:
+        query = query.order_by(*keyset.order_by())
+    counted = (count_query if count_query is not None else query).order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    if after is not None:
+        if page != 1:
+            raise ValidationFailedError({"after": ["give either page or after, not both"]})
+        query = query.where(keyset.after(after))
+    peek = 1 if keyset is not None else 0  # one row more tells whether a next page (next_after) exists
+    rows = session.scalars(query.limit(page_size + peek).offset((page - 1) * page_size)).all()
+    more, rows = len(rows) > page_size, rows[:page_size]
+    next_after = keyset.cursor(rows[-1]) if keyset is not None and more else None
+    return Page([present(r) for r in rows], total, page, page_size, next_after, after is not None)

@@ -18,6 +18,7 @@ from app.services.fulfilment.effects import apply_action_effects, as_task_data
 from app.services.fulfilment.logistics import arm_auto_acceptance, auto_acceptance_due
 from app.services.fulfilment.order_view import OrderView, present_order
 from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
+from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
 from app.services.core.runtime import (lock_instance, open_workflow, ready_task_offering, records_engine_failures,
@@ -26,6 +27,7 @@ from app.services.refunds.options import open_refund
 from app.services.purchases.actions import perform_application_action
 from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
 
+INBOX = Keyset("tasks", (Task.created_at, Task.id))  # oldest first
 ACCEPTING_ACTIONS = ("accept", "confirm_deployment")  # they end supervision: never beside a refund under way
 
 
@@ -105,8 +107,7 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     with transaction(readonly=True) as session:
         query = (select(Task).outerjoin(Order, Order.id == Task.order_id)
                  .join(ProcessInstance, ProcessInstance.id == Task.process_instance_id)
-                 .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None))
-                 .order_by(Task.created_at, Task.id))
+                 .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None)))
         if filters.get("delivery_type"):
             query = query.where(Order.delivery_type == filters["delivery_type"])
         if filters.get("node"):
@@ -114,7 +115,7 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
         if filters.get("overdue") is not None:
             late = Task.due_at.is_not(None) & (Task.due_at < runtime.clock.now())
             query = query.where(late if filters["overdue"] else ~late)
-        found = paginate(session, query, page, page_size, lambda t: t)
+        found = paginate(session, query, page, page_size, lambda t: t, INBOX, filters.get("after"))
         return replace(found, items=present_tasks(session, found.items))
 
 

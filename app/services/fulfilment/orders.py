@@ -19,11 +19,13 @@ from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, presen
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
+from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.runtime import finish_order, start_instance
 from app.services.lifecycle import trials
 from app.services.milestones import stages
 
+ORDERS = Keyset("orders", (Order.created_at, Order.id), descending=True)
 SUPERVISED_TYPES = {"manual_service", "license", "hardware", "saas", "orchestration", "data_file"}
 
 
@@ -154,21 +156,31 @@ def get_order(actor: Actor, order_id: str) -> OrderView:
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
-    """The caller's orders, newest first, filtered by status, delivery type, node, frozen."""
+    """The caller's orders, newest first (ties: higher id first), after a cursor or by page, filtered by
+    status, delivery type, node, frozen."""
     with transaction(readonly=True) as session:
-        query = select(Order).where(order_filter(actor)).order_by(Order.created_at.desc(), Order.id)
-        if filters.get("status"):
-            query = query.where(Order.status == filters["status"])
-        if filters.get("delivery_type"):
-            query = query.where(Order.delivery_type == filters["delivery_type"])
-        if filters.get("node") == COMPLETED_NODE.id:
-            query = query.where(Order.status == "completed")
-        elif filters.get("node"):
-            query = query.where(exists().where(Task.order_id == Order.id, Task.status == "ready",
-                                               Task.node_id == filters["node"]))
-        if filters.get("frozen") is not None:
-            frozen = exists().where(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION,
-                                    ProcessInstance.frozen_at.is_not(None))
-            query = query.where(frozen if filters["frozen"] else ~frozen)
-        found = paginate(session, query, page, page_size, lambda o: o)
+        found = paginate(session, _listing(actor, filters), page, page_size, lambda o: o, ORDERS,
+                         filters.get("after"), count_query=_listing(actor, filters, counting=True))
         return replace(found, items=present_orders(session, found.items, actor))
+
+
+def _listing(actor: Actor, filters: dict, counting: bool = False):
+    """The listing's query. Its page walks (created_at, id) and probes each order (a correlated EXISTS stops
+    after page_size matches); its count, which reads every match anyway, starts from the matching tasks or
+    instances (`id IN (…)`), as does a page of the few frozen orders."""
+    query = select(Order).where(order_filter(actor))
+    if filters.get("status"):
+        query = query.where(Order.status == filters["status"])
+    if filters.get("delivery_type"):
+        query = query.where(Order.delivery_type == filters["delivery_type"])
+    if filters.get("node") == COMPLETED_NODE.id:
+        query = query.where(Order.status == "completed")
+    elif filters.get("node"):
+        ready = select(Task.order_id).where(Task.status == "ready", Task.node_id == filters["node"])
+        query = query.where(Order.id.in_(ready) if counting else exists(ready.where(Task.order_id == Order.id)))
+    if filters.get("frozen") is not None:
+        frozen = select(ProcessInstance.order_id).where(ProcessInstance.frozen_at.is_not(None),
+                                                        ProcessInstance.kind == SUPERVISION)
+        query = query.where(Order.id.in_(frozen) if filters["frozen"]
+                            else ~exists(frozen.where(ProcessInstance.order_id == Order.id)))
+    return query

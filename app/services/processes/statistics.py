@@ -40,7 +40,7 @@ def statistics_query(dialect: str, key: str, now, form: str | None = None):
 
 
 def _unindexed(dialect: str, column):
-    """SQLite without ANALYZE statistics would walk every task through ix_task_inbox (status first);
+    """SQLite without ANALYZE statistics would walk every task through an ix_task_inbox_* index (status first);
     a unary + keeps the status term off indexes, so it starts from the key (SQLite's documented idiom)."""
     return literal_column(f"+{column.table.name}.{column.name}", column.type) if dialect == "sqlite" else column
 
