@@ -113,9 +113,9 @@ def Text(max_length: int = NAME_LENGTH, **kwargs) -> fields.String:
 
 def Cursor() -> fields.String:
     """The `after` query argument of a listing with keyset paging."""
-    return Text(400, metadata={"description": "start after this cursor (the `next_after` of a previous page's "
-                                              "X-Pagination) instead of at `page`: a stable walk at any depth",
-                               "example": "WyJvcmRlcnMiLCIyMDI2LTEyLTAyVDEwOjAwOjAwKzAwOjAwIiwiYWJjIl0"})
+    return Text(400, metadata={"description": "start after this cursor (the opaque `next_after` of a previous "
+                                              "page's X-Pagination of the same listing) instead of at `page`: a "
+                                              "stable walk at any depth"})
 
 
 def Version(**kwargs) -> fields.Integer:
