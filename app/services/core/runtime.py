@@ -43,10 +43,16 @@ def lock_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
 
     Everything the session read before is expired, so the order, appeal... reload as they are once we
     hold the lock (another transaction may have changed them while we waited)."""
-    found = _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
+    found = lock_instance_if_any(session, order_id, kind)
     if found is None:
         raise ConflictError(f"this order has no {kind} process")
     return found
+
+
+def lock_instance_if_any(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:
+    """lock_instance, None when the order has no instance of `kind` (or no such order): a use case that locks
+    first reads the order once, after the lock, and decides its own errors."""
+    return _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
 
 
 def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
@@ -139,7 +145,9 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
     ready_by_id = {t.id: t for t in ready}
     # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
     wanted = (Task.status == "ready") | Task.id.in_(list(ready_by_id))
-    rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
+    with session.no_autoflush:  # the caller's pending changes go out in one flush, later
+        rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
+    rows.update(_unflushed_rows(session, instance, ready_by_id))
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:
             row.status, row.closed_at, row.closed_by = "completed", now, actor.name
@@ -151,6 +159,14 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
         _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
         if row.status != "ready":
             _open_task(row, task, now)
+
+
+def _unflushed_rows(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:
+    """The instance's task rows this session holds whose pending state the database does not know yet (added,
+    or changed, in this transaction: a second save of the same instance) that sync_tasks must see."""
+    held = [*session.new, *session.dirty]
+    return {t.id: t for t in held if isinstance(t, Task) and t.process_instance_id == instance.id
+            and (t.status == "ready" or t.id in ready_by_id)}
 
 
 def _describe_task(row: Task, task: UserTask, order: Subject) -> None:
