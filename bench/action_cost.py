@@ -36,12 +36,13 @@ def install_floor(app) -> None:
 
 
 class SqlCounter:
-    """Statements (by first keyword) sent by `engine` and non-empty ORM flushes, while active."""
+    """Statements (by first keyword) sent by `engine` and non-empty ORM flushes while active; each `with`
+    counts one request (the bench counts requests of a warm-up order, one at a time, not the timed ones)."""
 
     def __init__(self, engine):
         self.engine = engine
         self.statements: Counter = Counter()
-        self.flushes = 0
+        self.flushes = self.requests = 0
 
     def _statement(self, conn, cursor, statement, parameters, context, executemany):
         self.statements[statement.lstrip().split(None, 1)[0].upper()] += 1
@@ -50,6 +51,7 @@ class SqlCounter:
         self.flushes += 1
 
     def __enter__(self):
+        self.requests += 1
         event.listen(self.engine, "before_cursor_execute", self._statement)
         event.listen(Session, "before_flush", self._flush)
         return self
@@ -58,27 +60,22 @@ class SqlCounter:
         event.remove(self.engine, "before_cursor_execute", self._statement)
         event.remove(Session, "before_flush", self._flush)
 
-    def per(self, operations: int) -> str:
+    def per_request(self) -> str:
+        operations = self.requests
         total = sum(self.statements.values())
         kinds = ", ".join(f"{n / operations:.1f} {kind}" for kind, n in self.statements.most_common())
         return (f"{total / operations:.1f} SQL statements ({kinds}), "
                 f"{self.flushes / operations:.1f} ORM flushes")
 
 
-def run_floor(base: str, headers: dict, count: int, series=None) -> None:
-    """`count` floor requests on one requests.Session, timed into `series` (none: a warm-up)."""
-    import requests
-    samples = []
-    with requests.Session() as http:
-        for _ in range(count):
-            started = time.perf_counter()
-            response = http.post(f"{base}{FLOOR_PATH}", headers=headers)
-            samples.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                raise SystemExit(f"floor: expected 201, got {response.status_code}: {response.text[:300]}")
-    if series is not None:
-        series.samples.extend(samples)
-        series.wall = sum(series.samples)
+def floor_request(http, base: str, headers: dict) -> float:
+    """One floor request on the client's requests.Session: its latency in seconds."""
+    started = time.perf_counter()
+    response = http.post(f"{base}{FLOOR_PATH}", headers=headers)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 201:
+        raise SystemExit(f"floor: expected 201, got {response.status_code}: {response.text[:300]}")
+    return elapsed
 
 
 def print_cost(actions, floor, action_sql: SqlCounter, floor_sql: SqlCounter) -> None:
@@ -87,5 +84,5 @@ def print_cost(actions, floor, action_sql: SqlCounter, floor_sql: SqlCounter) ->
     ratio = action_p50 / floor_p50
     print(f"\naction cost: action p50 {action_p50:.2f} ms / floor p50 {floor_p50:.2f} ms = {ratio:.2f}x "
           f"(target <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
-    print(f"  per action: {action_sql.per(len(actions.samples))}")
-    print(f"  per floor request: {floor_sql.per(len(floor.samples))}")
+    print(f"  per action: {action_sql.per_request()}")
+    print(f"  per floor request: {floor_sql.per_request()}")

@@ -5,7 +5,8 @@
     python bench/actions.py --quick          # < 1 minute, the same tables
 
 The floor (bench/action_cost.py): in the same run, on the same server and database, one authenticated POST
-that commits one row; the action's p50 is printed against it, with SQL statements and ORM flushes per request.
+that commits one row, sent after each action by the same client; the action's p50 is printed against it,
+with SQL statements and ORM flushes per request (counted on the last warm-up order).
 
 API part: a fresh database (a SQLite temp file, or a new PostgreSQL database created next to the
 one --database-url names and dropped afterwards), the app built with the Testing settings and no
@@ -26,12 +27,13 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.action_cost import SqlCounter, install_floor, print_cost, run_floor  # noqa: E402
+from bench.action_cost import SqlCounter, floor_request, install_floor, print_cost  # noqa: E402
 
 PROCESS_KEY = "manual_service_general"
 ACTIONS = ("submit_requirement", "deliver", "accept")
@@ -193,30 +195,36 @@ def run_api(base: str, orders: int, warmup: int, clients: int, cost: dict) -> tu
             placement.samples.append(elapsed)
         return order
 
-    def drive(http, order: dict, record: bool) -> None:
+    def drive(http, order: dict, record: bool, count: bool = False) -> None:
+        """The three actions, each followed by one floor request (both see the same load); `count`: count
+        their SQL statements and flushes (a warm-up order)."""
         for action, who, data, attachments in steps:
-            started = time.perf_counter()
-            response = http.post(f"{base}/api/v1/orders/{order['id']}/actions/{action}", headers=who.headers,
-                                 json={"data": data, "attachments": attachments})
-            elapsed = time.perf_counter() - started
+            with cost["action_sql"] if count else nullcontext():
+                started = time.perf_counter()
+                response = http.post(f"{base}/api/v1/orders/{order['id']}/actions/{action}", headers=who.headers,
+                                     json={"data": data, "attachments": attachments})
+                elapsed = time.perf_counter() - started
             body = expect(response, 200, action)
+            with cost["floor_sql"] if count else nullcontext():
+                floor = floor_request(http, base, who.headers)
             if record:
                 per_action[action].samples.append(elapsed)
                 all_actions.samples.append(elapsed)
+                cost["floor"].samples.append(floor)
         if body["status"] != "completed":
             raise SystemExit(f"order {order['id']} ended {body['status']}, not completed")
 
+    cost["action_sql"], cost["floor_sql"] = SqlCounter(db.engine), SqlCounter(db.engine)
     with requests.Session() as http:  # warm-up: parse caches, connection pools, code paths
-        for _ in range(warmup):
-            drive(http, place(http, record=False), record=False)
+        for i in range(warmup):
+            drive(http, place(http, record=False), record=False, count=i == warmup - 1)
 
     placed: list[dict] = []
     _in_clients(clients, orders, lambda http, _i: placed.append(place(http, record=True)), placement)
-    with SqlCounter(db.engine) as cost["action_sql"]:
-        _in_clients(clients, orders, lambda http, i: drive(http, placed[i], record=True), all_actions)
-    run_floor(base, buyer.headers, 3 * warmup)  # warm-up
-    with SqlCounter(db.engine) as cost["floor_sql"]:  # as many floor requests as actions, one client
-        run_floor(base, buyer.headers, len(all_actions.samples), cost["floor"])
+    _in_clients(clients, orders, lambda http, i: drive(http, placed[i], record=True), all_actions)
+    # actions/s: the action phase's wall time less what the clients spent in floor requests
+    all_actions.wall -= sum(cost["floor"].samples) / clients
+    cost["floor"].wall = sum(cost["floor"].samples)
     for series in per_action.values():
         series.wall = None
     return placement, [per_action[a] for a in ACTIONS], all_actions
@@ -306,8 +314,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.orders, args.warmup = 30, 3
-    if args.orders < 1 or args.clients < 1 or args.server_threads < 1 or args.warmup < 0:
-        parser.error("--orders, --clients and --server-threads must be at least 1, --warmup at least 0")
+    if min(args.orders, args.clients, args.server_threads, args.warmup) < 1:
+        parser.error("--orders, --clients, --server-threads and --warmup must be at least 1 (the SQL statements "
+                     "are counted on the last warm-up order)")
 
     logging.basicConfig(level=logging.WARNING)  # create_app's basicConfig then leaves the root alone
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1" with many clients
