@@ -108,13 +108,14 @@ def start_instance(session, order: Subject, process_key: str, data: dict, kind: 
 
 
 def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: WorkflowInstance,
-                  actor: Actor) -> None:
-    """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended."""
+                  actor: Actor) -> list[Task]:
+    """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended.
+    Returns the instance's task rows made ready by this save (a hook may close some: check `status`)."""
     now = runtime.clock.now()
     instance.state = workflow.dump()
     instance.next_timer_at = workflow.next_timer_at()
     instance.updated_at = now
-    sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
+    ready = sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
         hook = COMPLETION_HOOKS.get(instance.kind)  # a kind without a hook leaves the order as it is
@@ -123,6 +124,7 @@ def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: 
     progress = PROGRESS_HOOKS.get(instance.kind)
     if progress is not None:
         progress(session, order, instance, workflow, actor)
+    return ready
 
 
 def finish_order(session, order: Order, status: str, actor: Actor) -> None:
@@ -138,9 +140,9 @@ def finish_order(session, order: Order, status: str, actor: Actor) -> None:
         "refund_amount": str(order.refund_amount) if order.refund_amount is not None else None})
 
 
-def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> None:
+def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> list[Task]:
     """Make the instance's task rows say exactly what the engine says is ready (other instances' rows
-    are not touched)."""
+    are not touched); returns the ready rows, in the engine's order."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
     # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
@@ -159,6 +161,8 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
         _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
         if row.status != "ready":
             _open_task(row, task, now)
+        rows[task.id] = row
+    return [rows[task.id] for task in ready]
 
 
 def _unflushed_rows(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:

@@ -72,12 +72,13 @@ def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: 
                      data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
                      attachments=values.get("attachments", []))
         record_progress(session, order, workflow.data_value(ACCEPTED_COUNT), actor, runtime.clock.now())
-        save_workflow(session, order, instance, workflow, actor)
+        tasks = save_workflow(session, order, instance, workflow, actor)
         due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
         if due is not None:  # the parcel was signed before the seller recorded the shipment
             arm_auto_acceptance(session, order, instance, workflow, due)
+            tasks = None  # saved again: the response reads the rows
         session.flush()  # the action's one flush: what it wrote, before the response reads the order's rows
-        return present_order(session, order, actor, instance=instance)
+        return present_order(session, order, actor, instance=instance, tasks=tasks)
 
 
 def _task_offering(session, order: Order, instance: ProcessInstance, action: str, task_id: str | None) -> Task:

@@ -93,10 +93,15 @@ class OrderView(RowView):
         return unaccepted_amount(self.order)
 
 
-def present_order(session, order: Order, actor: Actor, instance: ProcessInstance | None = None) -> OrderView:
-    """One order as `actor` may see it now; `instance`: its supervision instance when the caller holds it
-    (not read again)."""
-    return present_orders(session, [order], actor, instances=[instance] if instance is not None else None)[0]
+def present_order(session, order: Order, actor: Actor, instance: ProcessInstance | None = None,
+                  tasks: list[Task] | None = None) -> OrderView:
+    """One order as `actor` may see it now. A caller that holds them passes the supervision `instance` and
+    the `tasks` its last save made ready (save_workflow's answer, this transaction): not read again."""
+    if instance is None or tasks is None:
+        return present_orders(session, [order], actor, instances=[instance] if instance is not None else None)[0]
+    facts = load_facts(session, [order], [instance], known_tasks=True)
+    facts[order.id].tasks = sorted((t for t in tasks if t.status == "ready"), key=lambda t: t.created_at)
+    return _view(order, facts[order.id], actor)
 
 
 def present_orders(session, orders: list[Order], actor: Actor, instances=None) -> list[OrderView]:
@@ -105,9 +110,9 @@ def present_orders(session, orders: list[Order], actor: Actor, instances=None) -
     return [_view(order, facts[order.id], actor) for order in orders]
 
 
-def load_facts(session, orders: list[Order], instances=None) -> dict[str, OrderFacts]:
-    """The instances (unless given: the orders' supervision instances), ready tasks, open appeals, renewals
-    and logistics events of `orders`: five queries at most."""
+def load_facts(session, orders: list[Order], instances=None, known_tasks: bool = False) -> dict[str, OrderFacts]:
+    """The instances (unless given: the orders' supervision instances), ready tasks (unless known to the
+    caller), open appeals, renewals and logistics events of `orders`: five queries at most."""
     ids = [o.id for o in orders]
     facts = defaultdict(OrderFacts)
     if not ids:
@@ -118,8 +123,10 @@ def load_facts(session, orders: list[Order], instances=None) -> dict[str, OrderF
                                     .options(defer(ProcessInstance.state))).all()
     for instance in instances:
         facts[instance.order_id].instance = instance
-    for task in session.scalars(select(Task).where(Task.process_instance_id.in_([i.id for i in instances]),
-                                                   Task.status == "ready").order_by(Task.created_at)):
+    ready = [] if known_tasks else session.scalars(
+        select(Task).where(Task.process_instance_id.in_([i.id for i in instances]), Task.status == "ready")
+        .order_by(Task.created_at))
+    for task in ready:
         facts[task.order_id].tasks.append(task)
     for appeal in session.scalars(select(Appeal).where(Appeal.order_id.in_(ids), Appeal.status == "open")):
         facts[appeal.order_id].appeal = appeal
