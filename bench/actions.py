@@ -2,6 +2,11 @@
 
     python bench/actions.py --orders 200
     python bench/actions.py --orders 200 --database-url postgresql://postgres@127.0.0.1:5432/test
+    python bench/actions.py --quick          # < 1 minute, the same tables
+
+The floor (bench/action_cost.py): in the same run, on the same server and database, one authenticated POST
+that commits one row, sent after each action by the same client; the action's p50 is printed against it,
+with SQL statements and ORM flushes per request (counted on the last warm-up order).
 
 API part: a fresh database (a SQLite temp file, or a new PostgreSQL database created next to the
 one --database-url names and dropped afterwards), the app built with the Testing settings and no
@@ -22,11 +27,13 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.action_cost import SqlCounter, floor_request, install_floor, print_cost  # noqa: E402
 
 PROCESS_KEY = "manual_service_general"
 ACTIONS = ("submit_requirement", "deliver", "accept")
@@ -159,8 +166,9 @@ def expect(response, status: int, what: str):
     return response.json()
 
 
-def run_api(base: str, orders: int, warmup: int, clients: int) -> tuple[Series, list[Series], Series]:
+def run_api(base: str, orders: int, warmup: int, clients: int, cost: dict) -> tuple[Series, list[Series], Series]:
     import requests
+    from app.extensions import db
 
     buyer, seller, platform = Party("buyer"), Party("seller"), Party("platform")
     with requests.Session() as http:
@@ -187,26 +195,36 @@ def run_api(base: str, orders: int, warmup: int, clients: int) -> tuple[Series, 
             placement.samples.append(elapsed)
         return order
 
-    def drive(http, order: dict, record: bool) -> None:
+    def drive(http, order: dict, record: bool, count: bool = False) -> None:
+        """The three actions, each followed by one floor request (both see the same load); `count`: count
+        their SQL statements and flushes (a warm-up order)."""
         for action, who, data, attachments in steps:
-            started = time.perf_counter()
-            response = http.post(f"{base}/api/v1/orders/{order['id']}/actions/{action}", headers=who.headers,
-                                 json={"data": data, "attachments": attachments})
-            elapsed = time.perf_counter() - started
+            with cost["action_sql"] if count else nullcontext():
+                started = time.perf_counter()
+                response = http.post(f"{base}/api/v1/orders/{order['id']}/actions/{action}", headers=who.headers,
+                                     json={"data": data, "attachments": attachments})
+                elapsed = time.perf_counter() - started
             body = expect(response, 200, action)
+            with cost["floor_sql"] if count else nullcontext():
+                floor = floor_request(http, base, who.headers)
             if record:
                 per_action[action].samples.append(elapsed)
                 all_actions.samples.append(elapsed)
+                cost["floor"].samples.append(floor)
         if body["status"] != "completed":
             raise SystemExit(f"order {order['id']} ended {body['status']}, not completed")
 
+    cost["action_sql"], cost["floor_sql"] = SqlCounter(db.engine), SqlCounter(db.engine)
     with requests.Session() as http:  # warm-up: parse caches, connection pools, code paths
-        for _ in range(warmup):
-            drive(http, place(http, record=False), record=False)
+        for i in range(warmup):
+            drive(http, place(http, record=False), record=False, count=i == warmup - 1)
 
     placed: list[dict] = []
     _in_clients(clients, orders, lambda http, _i: placed.append(place(http, record=True)), placement)
     _in_clients(clients, orders, lambda http, i: drive(http, placed[i], record=True), all_actions)
+    # actions/s: the action phase's wall time less what the clients spent in floor requests
+    all_actions.wall -= sum(cost["floor"].samples) / clients
+    cost["floor"].wall = sum(cost["floor"].samples)
     for series in per_action.values():
         series.wall = None
     return placement, [per_action[a] for a in ACTIONS], all_actions
@@ -255,7 +273,8 @@ def run_engine(orders: int, warmup: int) -> tuple[Series, Series]:
     def one_order(record: bool) -> None:
         data = {"order_id": uuid.uuid4().hex, "order_no": "BENCH", "delivery_type": "manual_service",
                 "manual_kind": "standard", "license_mode": None, "goods_class": "general", "scenario": "none",
-                "amount_paid": "1000.00", "billing_mode": "periodic", "auto_accept_at": None}
+                "amount_paid": "1000.00", "billing_mode": "periodic", "auto_accept_at": None,
+                "milestone_count": 0, "milestones_accepted": 0}
         t0 = time.perf_counter()
         state = engine.start(definition, data).dump()
         t1 = time.perf_counter()
@@ -291,9 +310,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1, help="concurrent HTTP clients (default 1)")
     parser.add_argument("--server-threads", type=int, default=4, help="waitress worker threads (default 4)")
     parser.add_argument("--warmup", type=int, default=5, help="orders run first and not counted (default 5)")
+    parser.add_argument("--quick", action="store_true", help="30 orders, 3 warm-up (under a minute; for CI)")
     args = parser.parse_args()
-    if args.orders < 1 or args.clients < 1 or args.server_threads < 1 or args.warmup < 0:
-        parser.error("--orders, --clients and --server-threads must be at least 1, --warmup at least 0")
+    if args.quick:
+        args.orders, args.warmup = 30, 3
+    if min(args.orders, args.clients, args.server_threads, args.warmup) < 1:
+        parser.error("--orders, --clients, --server-threads and --warmup must be at least 1 (the SQL statements "
+                     "are counted on the last warm-up order)")
 
     logging.basicConfig(level=logging.WARNING)  # create_app's basicConfig then leaves the root alone
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1" with many clients
@@ -303,10 +326,13 @@ def main() -> None:
         database = FreshDatabase(args.database_url, workdir)
         try:
             app = build_app(database.url, workdir)
+            install_floor(app)
             server = Server(app, args.server_threads)
+            cost = {"floor": Series("floor: POST /bench/floor (1 row)")}
             try:
                 started = time.perf_counter()
-                placement, per_action, api_actions = run_api(server.base, args.orders, args.warmup, args.clients)
+                placement, per_action, api_actions = run_api(server.base, args.orders, args.warmup, args.clients,
+                                                             cost)
                 api_wall = time.perf_counter() - started
             finally:
                 server.close()
@@ -322,12 +348,13 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} at end (other work on the machine skews every figure)")
     print(f"server: waitress, {args.server_threads} threads, in-process; clients: {args.clients} "
           f"(requests.Session each); API part wall time {api_wall:.1f} s")
-    print_table("API (HTTP + Flask + DB + engine)", [placement, api_actions, *per_action])
+    print_table("API (HTTP + Flask + DB + engine)", [placement, api_actions, *per_action, cost["floor"]])
     print_table("Engine only (no DB, no HTTP)", [engine_starts, engine_actions])
     api_rate, engine_rate = api_actions.row()[2], engine_actions.row()[2]
     print(f"\nratio API / engine (actions per second): {api_rate / engine_rate:.3f}  "
           f"(the engine alone is {engine_rate / api_rate:.1f}x faster; its share of an API action's "
           f"mean latency ~{100 * engine_actions.row()[5] / api_actions.row()[5]:.0f}%)")
+    print_cost(api_actions, cost["floor"], cost["action_sql"], cost["floor_sql"])
 
 
 if __name__ == "__main__":

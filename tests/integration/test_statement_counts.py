@@ -64,3 +64,57 @@ def test_a_page_runs_a_constant_number_of_statements(api, populated):
         print(f"\nGET {path} as {who}: {counts[who, path][0]} statements for 10 rows, "
               f"{counts[who, path][1]} for 40", end="")
     assert {case: pair for case, pair in counts.items() if pair[0] != pair[1]} == {}
+
+
+class FlushCounter:
+    """Counts the ORM flushes that had something to write, in any session, while active."""
+
+    def __init__(self):
+        self.count = 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        from sqlalchemy.orm import Session
+        event.listen(Session, "before_flush", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy.orm import Session
+        event.remove(Session, "before_flush", self._count)
+
+
+def action_cost(api, who, order: dict, action: str, data: dict, attachments: list) -> tuple[int, int]:
+    """(statements, flushes) of one order action over HTTP, authentication included; transaction scope
+    statements aside (SQLite's BEGIN, the tests' SAVEPOINTs), so both databases count alike."""
+    from app.extensions import db
+    seen = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with FlushCounter() as flushes:
+            ok(api.post(f"{ORDERS}/{order['id']}/actions/{action}", who.token,
+                        json={"data": data, "attachments": attachments}))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len([s for s in seen if not s.lstrip().upper().startswith(SCOPE)]), flushes.count
+
+
+SCOPE = ("BEGIN", "SAVEPOINT", "RELEASE")
+# statements and flushes of each action of the manual-service flow: token lookup 1; lock, order, ready tasks 3;
+# attachments 2 when some are linked (the refund check of an acceptance 1); task rows 1; the one flush (audit
+# event, order, tasks, instance: 4-6 writes); the response's appeal, renewals 2. Accepting completes the
+# order: its completion reads the accepting nodes and the chain, and flushes once more (event, order, outbox).
+ACTION_COSTS = {"submit_requirement": (15, 1), "deliver": (15, 1), "accept": (17, 2)}
+
+
+def test_an_action_runs_a_constant_number_of_statements_and_one_flush(api, cast, place_order, upload):
+    steps = [("submit_requirement", cast.buyer, {"description": "Migrate 2 TB"}, [upload(cast.buyer)]),
+             ("deliver", cast.seller, {"note": "done"}, [upload(cast.seller)]),
+             ("accept", cast.buyer, {}, [])]
+    for round_ in range(2):  # the second order's actions cost the same: nothing grows with the history
+        order = place_order()
+        costs = {action: action_cost(api, who, order, action, data, files) for action, who, data, files in steps}
+        print(f"\nround {round_}: (statements, flushes) per action {costs}", end="")
+        assert costs == ACTION_COSTS

@@ -28,8 +28,7 @@ def record(session, order_id: str, actor: Actor, type_: str, *, node=None, actio
                        prev_hash=order.audit_head_hash or GENESIS)
     event.hash = chain_hash(event.prev_hash, event)
     order.audit_head_seq, order.audit_head_hash = event.seq, event.hash
-    session.add(event)
-    session.flush()
+    session.add(event)  # flushed with the rest of the transaction (the next query's autoflush, or the commit)
     return event
 
 

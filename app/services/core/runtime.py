@@ -43,10 +43,16 @@ def lock_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
 
     Everything the session read before is expired, so the order, appeal... reload as they are once we
     hold the lock (another transaction may have changed them while we waited)."""
-    found = _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
+    found = lock_instance_if_any(session, order_id, kind)
     if found is None:
         raise ConflictError(f"this order has no {kind} process")
     return found
+
+
+def lock_instance_if_any(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:
+    """lock_instance, None when the order has no instance of `kind` (or no such order): a use case that locks
+    first reads the order once, after the lock, and decides its own errors."""
+    return _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
 
 
 def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
@@ -102,13 +108,14 @@ def start_instance(session, order: Subject, process_key: str, data: dict, kind: 
 
 
 def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: WorkflowInstance,
-                  actor: Actor) -> None:
-    """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended."""
+                  actor: Actor) -> list[Task]:
+    """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended.
+    Returns the instance's task rows made ready by this save (a hook may close some: check `status`)."""
     now = runtime.clock.now()
     instance.state = workflow.dump()
     instance.next_timer_at = workflow.next_timer_at()
     instance.updated_at = now
-    sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
+    ready = sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
         hook = COMPLETION_HOOKS.get(instance.kind)  # a kind without a hook leaves the order as it is
@@ -117,6 +124,7 @@ def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: 
     progress = PROGRESS_HOOKS.get(instance.kind)
     if progress is not None:
         progress(session, order, instance, workflow, actor)
+    return ready
 
 
 def finish_order(session, order: Order, status: str, actor: Actor) -> None:
@@ -132,14 +140,16 @@ def finish_order(session, order: Order, status: str, actor: Actor) -> None:
         "refund_amount": str(order.refund_amount) if order.refund_amount is not None else None})
 
 
-def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> None:
+def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> list[Task]:
     """Make the instance's task rows say exactly what the engine says is ready (other instances' rows
-    are not touched)."""
+    are not touched); returns the ready rows, in the engine's order."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
     # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
     wanted = (Task.status == "ready") | Task.id.in_(list(ready_by_id))
-    rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
+    with session.no_autoflush:  # the caller's pending changes go out in one flush, later
+        rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
+    rows.update(_unflushed_rows(session, instance, ready_by_id))
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:
             row.status, row.closed_at, row.closed_by = "completed", now, actor.name
@@ -151,6 +161,16 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
         _describe_task(row, task, order)  # labels may change with a migration; the task's clock does not
         if row.status != "ready":
             _open_task(row, task, now)
+        rows[task.id] = row
+    return [rows[task.id] for task in ready]
+
+
+def _unflushed_rows(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:
+    """The instance's task rows this session holds whose pending state the database does not know yet (added,
+    or changed, in this transaction: a second save of the same instance) that sync_tasks must see."""
+    held = [*session.new, *session.dirty]
+    return {t.id: t for t in held if isinstance(t, Task) and t.process_instance_id == instance.id
+            and (t.status == "ready" or t.id in ready_by_id)}
 
 
 def _describe_task(row: Task, task: UserTask, order: Subject) -> None:

@@ -21,7 +21,7 @@ from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
 from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
-from app.services.core.runtime import (lock_instance, open_workflow, ready_task_offering, records_engine_failures,
+from app.services.core.runtime import (lock_instance_if_any, open_workflow, ready_task_offering, records_engine_failures,
                                        save_workflow)
 from app.services.refunds.options import open_refund
 from app.services.purchases.actions import perform_application_action
@@ -54,9 +54,11 @@ def _order_now(actor: Actor, order_id: str) -> OrderView:
 def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
                                 task_id: str | None) -> OrderView:
     with transaction() as session:
+        instance = lock_instance_if_any(session, order_id)  # first: the order is then read once, locked
         order = visible_order(session, actor, order_id)
         authorize(actor, "tasks.complete")
-        instance = lock_instance(session, order.id)
+        if instance is None:
+            raise ConflictError("this order has no supervision process")
         task = _task_offering(session, order, instance, action, task_id)
         if action in ACCEPTING_ACTIONS and open_refund(session, order.id) is not None:
             raise RefundPendingError("a refund of this order is under way: the order cannot be accepted until "
@@ -72,11 +74,13 @@ def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: 
                      data=as_task_data({k: v for k, v in values.items() if k != "attachments"}),
                      attachments=values.get("attachments", []))
         record_progress(session, order, workflow.data_value(ACCEPTED_COUNT), actor, runtime.clock.now())
-        save_workflow(session, order, instance, workflow, actor)
+        tasks = save_workflow(session, order, instance, workflow, actor)
         due = auto_acceptance_due(order, instance, workflow) if action == "ship" else None
         if due is not None:  # the parcel was signed before the seller recorded the shipment
             arm_auto_acceptance(session, order, instance, workflow, due)
-        return present_order(session, order, actor)
+            tasks = None  # saved again: the response reads the rows
+        session.flush()  # the action's one flush: what it wrote, before the response reads the order's rows
+        return present_order(session, order, actor, instance=instance, tasks=tasks)
 
 
 def _task_offering(session, order: Order, instance: ProcessInstance, action: str, task_id: str | None) -> Task:

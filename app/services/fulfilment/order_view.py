@@ -93,30 +93,40 @@ class OrderView(RowView):
         return unaccepted_amount(self.order)
 
 
-def present_order(session, order: Order, actor: Actor) -> OrderView:
-    """One order as `actor` may see it now."""
-    return present_orders(session, [order], actor)[0]
+def present_order(session, order: Order, actor: Actor, instance: ProcessInstance | None = None,
+                  tasks: list[Task] | None = None) -> OrderView:
+    """One order as `actor` may see it now. A caller that holds them passes the supervision `instance` and
+    the `tasks` its last save made ready (save_workflow's answer, this transaction): not read again."""
+    if instance is None or tasks is None:
+        return present_orders(session, [order], actor, instances=[instance] if instance is not None else None)[0]
+    facts = load_facts(session, [order], [instance], known_tasks=True)
+    facts[order.id].tasks = sorted((t for t in tasks if t.status == "ready"), key=lambda t: t.created_at)
+    return _view(order, facts[order.id], actor)
 
 
-def present_orders(session, orders: list[Order], actor: Actor) -> list[OrderView]:
+def present_orders(session, orders: list[Order], actor: Actor, instances=None) -> list[OrderView]:
     """A page of orders as `actor` may see them, with one query per kind of related row."""
-    facts = load_facts(session, orders)
+    facts = load_facts(session, orders, instances)
     return [_view(order, facts[order.id], actor) for order in orders]
 
 
-def load_facts(session, orders: list[Order]) -> dict[str, OrderFacts]:
-    """The instances, ready tasks, open appeals, renewals and logistics events of `orders`: five queries at most."""
+def load_facts(session, orders: list[Order], instances=None, known_tasks: bool = False) -> dict[str, OrderFacts]:
+    """The instances (unless given: the orders' supervision instances), ready tasks (unless known to the
+    caller), open appeals, renewals and logistics events of `orders`: five queries at most."""
     ids = [o.id for o in orders]
     facts = defaultdict(OrderFacts)
     if not ids:
         return facts
-    instances = session.scalars(select(ProcessInstance)  # the supervision; other kinds show elsewhere
-                                .where(ProcessInstance.order_id.in_(ids), ProcessInstance.kind == SUPERVISION)
-                                .options(defer(ProcessInstance.state))).all()
+    if instances is None:
+        instances = session.scalars(select(ProcessInstance)  # the supervision; other kinds show elsewhere
+                                    .where(ProcessInstance.order_id.in_(ids), ProcessInstance.kind == SUPERVISION)
+                                    .options(defer(ProcessInstance.state))).all()
     for instance in instances:
         facts[instance.order_id].instance = instance
-    for task in session.scalars(select(Task).where(Task.process_instance_id.in_([i.id for i in instances]),
-                                                   Task.status == "ready").order_by(Task.created_at)):
+    ready = [] if known_tasks else session.scalars(
+        select(Task).where(Task.process_instance_id.in_([i.id for i in instances]), Task.status == "ready")
+        .order_by(Task.created_at))
+    for task in ready:
         facts[task.order_id].tasks.append(task)
     for appeal in session.scalars(select(Appeal).where(Appeal.order_id.in_(ids), Appeal.status == "open")):
         facts[appeal.order_id].appeal = appeal
