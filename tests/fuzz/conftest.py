@@ -38,6 +38,6 @@ def fuzz_server(fuzz_database, tmp_path_factory):
 def _announced(process, log_path: str) -> dict:
     for line in process.stdout:
         if line.startswith("FUZZ-SERVER "):
-            return json.loads(line.removeprefix("FUZZ-SERVER "))
+            return {**json.loads(line.removeprefix("FUZZ-SERVER ")), "log": log_path}
     process.wait(timeout=30)
     raise RuntimeError(f"the fuzz server exited ({process.returncode}): {Path(log_path).read_text()[-3000:]}")

@@ -38,6 +38,13 @@ def summary(role: str, database: str, report: Path) -> str:
             f"unique_failures={cases['unique_failures']} errored={cases['errored']} by_code={failures}")
 
 
+def server_errors(log_path: str) -> str:
+    """The tracebacks the server logged so far (a 5xx's cause), for the failure message."""
+    text = Path(log_path).read_text(errors="replace")
+    found = text.split("Traceback (most recent call last):")[1:]
+    return "server tracebacks:\n" + "\n----\n".join(part[-3000:] for part in found[-3:]) if found else ""
+
+
 @pytest.mark.fuzz
 class FuzzOneRole:
     """One role's run. A class per role (below), so pytest-xdist's --dist loadscope spreads the roles
@@ -54,7 +61,7 @@ class FuzzOneRole:
         report.with_suffix(".txt").write_text(run.stdout + run.stderr)
         print(summary(self.role, fuzz_database, report))
         assert run.returncode == 0, (f"schemathesis failed as {self.role}:\n{run.stdout[-20000:]}\n"
-                                     f"{run.stderr[-3000:]}")
+                                     f"{run.stderr[-3000:]}\n{server_errors(fuzz_server['log'])}")
 
 
 class TestFuzzAsBuyer(FuzzOneRole):
