@@ -104,7 +104,10 @@ def _cursor(payload) -> str:
     "not a cursor", "%%%", _cursor({"orders": 1}), _cursor(["orders", "2026-11-16T09:00:00+00:00"]),
     _cursor(["tasks", "2026-11-16T09:00:00+00:00", "abc"]), _cursor(["orders", "yesterday", "abc"]),
     _cursor(["orders", "2026-11-16T09:00:00", "abc"]), _cursor(["orders", 5, "abc"]),
-    _cursor(["orders", "2026-11-16T09:00:00+00:00", None]), "x" * 401])
+    _cursor(["orders", "2026-11-16T09:00:00+00:00", None]), "x" * 401,
+    # values no database takes as a parameter, and an instant with no UTC equivalent: 422, never a 500
+    _cursor(["orders", "2026-11-16T09:00:00+00:00", "a\x00b"]), _cursor(["orders", "2026-11-16T09:00:00+00:00", "\ud800"]),
+    _cursor(["orders", "0001-01-01T00:00:00+01:00", "abc"])])
 def test_a_bad_cursor_is_a_422_problem(api, cast, problem, cursor):
     problem(api.get(ORDERS, cast.buyer.token, params={"after": cursor}), 422)
 

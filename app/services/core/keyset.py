@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, literal, tuple_
 
@@ -54,14 +54,20 @@ def _plain(value):
 
 def _typed(value, column):
     """A cursor value as its column's Python type: an aware datetime or a string (ids)."""
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or not _storable(value):
         raise ValidationFailedError({"after": [NOT_A_CURSOR]})
     if not isinstance(getattr(column.type, "impl", column.type), DateTime):
         return value
     try:
         instant = datetime.fromisoformat(value)
-    except ValueError:
+        instant = instant.astimezone(timezone.utc) if instant.tzinfo is not None else None
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00+01:00 has no UTC instant
         instant = None
-    if instant is None or instant.tzinfo is None:
+    if instant is None:
         raise ValidationFailedError({"after": [NOT_A_CURSOR]})
     return instant
+
+
+def _storable(text: str) -> bool:
+    """What both databases can take as a parameter: no NUL, no lone surrogate (JSON can carry both)."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
