@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from app.api.auth import actor, authenticated
 from app.api.base import Blueprint
 from app.api.bodies import ATTACHMENT_UPLOAD, FILE_BYTES
-from app.api.input_guard import UNSTORABLE_MESSAGE, unstorable
+from app.text import UNSTORABLE_MESSAGE, unstorable
 from app.errors import ValidationFailedError
 from app.schemas.attachments import AttachmentSchema, UploadSchema
 from app.services.evidence import attachments

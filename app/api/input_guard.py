@@ -2,24 +2,15 @@
 surrogates (PostgreSQL cannot store them; SQLite would, so both must refuse), JSON nested deeper than
 MAX_JSON_DEPTH, and JSON bodies over MAX_JSON_BYTES."""
 import math
-import re
 
 from flask import current_app, request
 
 from app.errors import BadRequestError, PayloadTooLargeError, ValidationFailedError
+from app.text import UNSTORABLE, UNSTORABLE_MESSAGE, unstorable
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 NON_JSON_ENDPOINTS = {"attachments.Attachments", "definitions.Definitions"}
 MAX_JSON_DEPTH = 32
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-UNSTORABLE_MESSAGE = "must not contain NUL characters or unpaired surrogates"
-
-
-def unstorable(text: str) -> bool:
-    """True if `text` holds a character no database column may hold (NUL, a lone surrogate)."""
-    return UNSTORABLE.search(text) is not None
-
-
 def check_request() -> None:
     """The before-request hook: URL, query string, then the JSON body."""
     if unstorable(request.path):

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, literal, tuple_
 
 from app.errors import ValidationFailedError
+from app.text import unstorable
 
 NOT_A_CURSOR = "not a cursor of this listing: pass the next_after of a previous page's X-Pagination"
 
@@ -54,7 +55,7 @@ def _plain(value):
 
 def _typed(value, column):
     """A cursor value as its column's Python type: an aware datetime or a string (ids)."""
-    if not isinstance(value, str) or len(value) > 64 or not _storable(value):
+    if not isinstance(value, str) or len(value) > 64 or unstorable(value):
         raise ValidationFailedError({"after": [NOT_A_CURSOR]})
     if not isinstance(getattr(column.type, "impl", column.type), DateTime):
         return value
@@ -67,7 +68,3 @@ def _typed(value, column):
         raise ValidationFailedError({"after": [NOT_A_CURSOR]})
     return instant
 
-
-def _storable(text: str) -> bool:
-    """What both databases can take as a parameter: no NUL, no lone surrogate (JSON can carry both)."""
-    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
