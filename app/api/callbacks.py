@@ -40,7 +40,7 @@ def list_callbacks(filters, pagination_parameters):
     return page_of(pagination_parameters, lambda page, size: views.list_callbacks(actor(), filters, page, size))
 
 
-@blp.route("/callbacks/<int:callback_id>/retry", methods=["POST"])
+@blp.route("/callbacks/<int(max=2147483647):callback_id>/retry", methods=["POST"])
 @problems(403, 409)
 @authenticated()
 @blp.response(200, CallbackSchema)

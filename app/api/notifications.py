@@ -20,7 +20,7 @@ def inbox(args, pagination_parameters):
                    lambda page, size: notifications.list_notifications(actor(), args["unread"], page, size))
 
 
-@blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@blp.route("/notifications/<int(max=2147483647):notification_id>/read", methods=["POST"])
 @problems()
 @authenticated()
 @blp.response(200, NotificationSchema)

@@ -255,3 +255,7 @@ def test_an_unreachable_interface_is_an_attempt_with_its_error(api, cast, place_
     assert tick(api) == 1
     (pending,) = callbacks(api, cast.seller)
     assert pending["status"] == "pending" and "ConnectError" in pending["last_error"]
+
+
+def test_a_callback_id_beyond_any_column_is_not_found(api, cast, problem):
+    problem(api.post(f"{CALLBACKS}/123558480870441073246208/retry", cast.seller.token), 404)

@@ -67,6 +67,12 @@ def test_an_unknown_notification_is_not_found(api, cast, problem):
     problem(api.post(f"{NOTIFICATIONS}/999999999/read", cast.buyer.token), 404)
 
 
+def test_an_id_beyond_any_column_is_not_found_not_a_server_error(api, cast, problem):
+    """Found by the fuzzer: 123558480870441073246208 overflowed SQLite's integer parameter (a 500)."""
+    problem(api.post(f"{NOTIFICATIONS}/123558480870441073246208/read", cast.buyer.token), 404)
+    problem(api.post(f"{NOTIFICATIONS}/2147483648/read", cast.buyer.token), 404)
+
+
 def test_without_a_token_is_401(api, problem):
     problem(api.get(NOTIFICATIONS, None), 401)
 
