@@ -2,14 +2,14 @@
 
 `NOTIFICATION_SENDERS` is a comma-separated list of `log`, `email`, `sms` (default: `log` in development,
 none otherwise). A sender never fails the use case that notified: its errors are logged."""
-import json
 import logging
 import smtplib
-import urllib.request
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 
-from flask import current_app, has_app_context
+import httpx
+
+from app.extensions import runtime
 
 log = logging.getLogger("app.notifications")
 
@@ -44,10 +44,7 @@ class SmsSender:
     """An SMS gateway taking JSON `{"recipient","kind","text"}` by POST at `SMS_GATEWAY_URL`."""
 
     def send(self, message: Message, config) -> None:
-        request = urllib.request.Request(config["SMS_GATEWAY_URL"], data=json.dumps(asdict(message)).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(request, timeout=5):
-            pass
+        httpx.post(config["SMS_GATEWAY_URL"], json=asdict(message), timeout=5).raise_for_status()
 
 
 SENDERS = {"log": LoggingSender(), "email": EmailSender(), "sms": SmsSender()}
@@ -55,9 +52,7 @@ SENDERS = {"log": LoggingSender(), "email": EmailSender(), "sms": SmsSender()}
 
 def send(message: Message) -> None:
     """Hand one committed notification to every configured sender."""
-    if not has_app_context():
-        return
-    config = current_app.config
+    config = runtime.settings
     for name in config.get("NOTIFICATION_SENDERS", ()):
         try:
             SENDERS[name].send(message, config)
