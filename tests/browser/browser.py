@@ -15,6 +15,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
          "--window-size=1440,1000")
+# Selenium polls twice a second by default: every wait would round up to half a second.
+POLL = 0.05
 
 
 def launch(profile_dir: Path, chromium: str, chromedriver: str) -> webdriver.Chrome:
@@ -34,6 +36,17 @@ class Browser:
     def __init__(self, driver: webdriver.Chrome, base_url: str, test_name: str, timeout: float = 20):
         self.driver, self.base_url, self.test_name, self.timeout = driver, base_url, test_name, timeout
 
+    def forget_everything(self) -> None:
+        """Back to a blank page in one window, with nothing stored for the server and an empty console."""
+        for handle in self.driver.window_handles[1:]:
+            self.driver.switch_to.window(handle)
+            self.driver.close()
+        self.driver.switch_to.window(self.driver.window_handles[0])
+        self.driver.get("about:blank")
+        self.driver.delete_all_cookies()
+        self.driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": self.base_url, "storageTypes": "all"})
+        self.driver.get_log("browser")
+
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
 
@@ -50,7 +63,7 @@ class Browser:
     def until(self, condition, what: str, timeout: float | None = None):
         try:
             # the pages re-render lists after each call: an element found a moment ago may be replaced
-            return WebDriverWait(self.driver, timeout or self.timeout,
+            return WebDriverWait(self.driver, timeout or self.timeout, poll_frequency=POLL,
                                  ignored_exceptions=(StaleElementReferenceException,)).until(condition)
         except TimeoutException:
             self.screenshot("timeout")

@@ -46,28 +46,34 @@ def browser_requirements():
     require(missing_browser() + missing_bpmn_js(), "the browser tests")
 
 
+@pytest.fixture(scope="session")
+def chromium(browser_requirements, tmp_path_factory):
+    """One headless Chromium per test worker: launching one costs about a second of CPU per test."""
+    from tests.browser.browser import launch
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    driver = launch(profile, CHROMIUM, CHROMEDRIVER)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 @pytest.fixture
-def browser(browser_requirements, live_server, request, tmp_path):
-    """A fresh Chromium (empty profile, so an empty sessionStorage) on the live server.
+def browser(chromium, live_server, request):
+    """The worker's Chromium on the live server, as new to each test as a fresh profile: one window,
+    no cookies, empty local and session storage, an empty console.
 
     Saves a screenshot `<test>-final.png` to tests/artifacts/ at the end, failed or not, and fails
     the test on script errors or Content-Security-Policy violations in the page's console."""
-    from tests.browser.browser import ARTIFACTS, Browser, launch
+    from tests.browser.browser import ARTIFACTS, Browser
     name = re.sub(r"\W+", "_", request.node.name)
     for stale in ARTIFACTS.glob(f"{name}-*.png"):
         stale.unlink()
-    profile = tmp_path / "chromium-profile"
-    driver = launch(profile, CHROMIUM, CHROMEDRIVER)
-    page = Browser(driver, live_server, name)
-    try:
-        yield page
-        page.screenshot("final")
-        broken = [line for line in page.console()
-                  if "Uncaught" in line or "Content Security Policy" in line]
-        assert not broken, f"the page logged errors: {broken}"
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    page = Browser(chromium, live_server, name)
+    page.forget_everything()
+    yield page
+    page.screenshot("final")
+    broken = [line for line in page.console() if "Uncaught" in line or "Content Security Policy" in line]
+    assert not broken, f"the page logged errors: {broken}"
 
 
 @pytest.fixture
