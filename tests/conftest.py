@@ -22,6 +22,8 @@ def _fresh_postgres(url: str):
     admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # a throwaway database needs no durability: a commit returns without waiting for the WAL flush
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return parsed.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
