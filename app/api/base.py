@@ -9,17 +9,26 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest import pagination
 
 from app.schemas.common import ProblemSchema
+from app.services.core.transaction import COUNT_LIMIT
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 500)
 BEARER = "bearerAuth"
 PAGINATION_HEADER = {
-    "description": "JSON: total, total_pages, pages, first_page, last_page, page, previous_page, next_page, and "
-                   "next_after (the `after` cursor of the next page, absent on the last one) on listings that take "
-                   "`after`; a page asked for with `after` has no page, previous_page, next_page",
-    "schema": {"type": "string"}, "example": '{"total": 42, "total_pages": 3, "pages": 3, "first_page": 1, '
-                                             '"last_page": 3, "page": 1, "next_page": 2}'}
+    "description": "JSON: total, total_exact, total_pages, pages, first_page, last_page, page, previous_page, "
+                   "next_page, and next_after (the `after` cursor of the next page, absent on the last one) on listings "
+                   "that take `after`; a page asked for with `after` has no page, previous_page, next_page. Rows are "
+                   f"counted up to {COUNT_LIMIT:,}: past that, total is {COUNT_LIMIT:,} with total_exact false (at "
+                   "least that many; total_pages, pages and last_page are lower bounds too) and next_page is given "
+                   "while rows follow",
+    "schema": {"type": "string"}, "example": '{"total": 42, "total_exact": true, "total_pages": 3, "pages": 3, '
+                                             '"first_page": 1, "last_page": 3, "page": 1, "next_page": 2}'}
 KEYSET_ONLY_DROPS = ("page", "previous_page", "next_page")  # a page after a cursor has no known number
+
+
+def _numbered(page: int, more: bool) -> dict:
+    """page, previous_page and next_page from the page itself, when the last page is not known."""
+    return {"page": page, **({"previous_page": page - 1} if page > 1 else {}), **({"next_page": page + 1} if more else {})}
 
 
 MAX_PAGE = 1_000_000  # page * page_size stays far inside the databases' 64-bit OFFSET
@@ -112,6 +121,9 @@ class Blueprint(SmorestBlueprint):
     def _set_pagination_metadata(self, page_params, result, headers):
         """smorest's X-Pagination, plus the keyset cursor of the next page (app/api/paging.py page_of)."""
         metadata = self._make_pagination_metadata(page_params.page, page_params.page_size, page_params.item_count)
+        metadata["total_exact"] = getattr(page_params, "total_exact", True)
+        if not metadata["total_exact"]:  # total is a lower bound: the page's neighbours are known, the last one not
+            metadata.update(_numbered(page_params.page, getattr(page_params, "more", False)))
         if getattr(page_params, "keyset", False):
             for name in KEYSET_ONLY_DROPS:
                 metadata.pop(name, None)

@@ -10,4 +10,5 @@ def page_of(pagination_parameters, run) -> list:
     result = run(pagination_parameters.page, pagination_parameters.page_size)
     pagination_parameters.item_count = result.total
     pagination_parameters.next_after, pagination_parameters.keyset = result.next_after, result.keyset
+    pagination_parameters.total_exact, pagination_parameters.more = result.total_exact, result.more
     return result.items

@@ -2,12 +2,14 @@
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from app.errors import ValidationFailedError
 from app.extensions import db
 
 OPEN = "fulfilment.transaction_open"  # marker in session.info while a transaction() scope runs
+# a listing's rows are counted up to here; past it `total` is this lower bound ("Keyset pagination" in docs/decisions.md)
+COUNT_LIMIT = 10_000
 
 
 class NestedTransactionError(RuntimeError):
@@ -50,15 +52,13 @@ def _scope(session, readonly: bool):
 @dataclass(frozen=True)
 class Page:
     items: list
-    total: int
+    total: int  # the exact number of matching rows, or COUNT_LIMIT when more match (total_exact False)
     page: int
     page_size: int
     next_after: str | None = None  # the cursor of the rows after this page; None: this page is the last
     keyset: bool = False  # the page was asked for with a cursor (`after`), not by number
-
-    @property
-    def pages(self) -> int:
-        return (self.total + self.page_size - 1) // self.page_size
+    total_exact: bool = True
+    more: bool = False  # rows follow this page
 
 
 def paginate(session, query, page: int, page_size: int, present, keyset=None, after: str | None = None,
@@ -68,14 +68,19 @@ def paginate(session, query, page: int, page_size: int, present, keyset=None, af
     `count_query` (the same rows, written to be counted) gives the total when the caller has one."""
     if keyset is not None:
         query = query.order_by(*keyset.order_by())
-    counted = (count_query if count_query is not None else query).order_by(None)
-    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    total = count_up_to(session, count_query if count_query is not None else query, COUNT_LIMIT)
     if after is not None:
         if page != 1:
             raise ValidationFailedError({"after": ["give either page or after, not both"]})
         query = query.where(keyset.after(after))
-    peek = 1 if keyset is not None else 0  # one row more tells whether a next page (next_after) exists
-    rows = session.scalars(query.limit(page_size + peek).offset((page - 1) * page_size)).all()
+    rows = session.scalars(query.limit(page_size + 1).offset((page - 1) * page_size)).all()  # +1: more follow?
     more, rows = len(rows) > page_size, rows[:page_size]
     next_after = keyset.cursor(rows[-1]) if keyset is not None and more else None
-    return Page([present(r) for r in rows], total, page, page_size, next_after, after is not None)
+    return Page([present(r) for r in rows], min(total, COUNT_LIMIT), page, page_size, next_after, after is not None,
+                total <= COUNT_LIMIT, more)
+
+
+def count_up_to(session, query, limit: int) -> int:
+    """How many rows `query` gives, counting no further than limit + 1 (the count stops reading there)."""
+    rows = query.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    return session.scalar(select(func.count()).select_from(rows.limit(limit + 1).subquery()))
