@@ -16,11 +16,11 @@ PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 500)
 BEARER = "bearerAuth"
 PAGINATION_HEADER = {
     "description": "JSON: total, total_exact, total_pages, pages, first_page, last_page, page, previous_page, "
-                   "next_page, and next_after (the `after` cursor of the next page, absent on the last one) on listings "
-                   "that take `after`; a page asked for with `after` has no page, previous_page, next_page. Rows are "
-                   f"counted up to {COUNT_LIMIT:,}: past that, total is {COUNT_LIMIT:,} with total_exact false (at "
-                   "least that many; total_pages, pages and last_page are lower bounds too) and next_page is given "
-                   "while rows follow",
+                   "next_page, and next_after (the `after` cursor of the next page, absent on the last one) on "
+                   "listings that take `after`; a page asked for with `after` has no page, previous_page, next_page. "
+                   f"Rows are counted up to {COUNT_LIMIT:,}: past that, total is {COUNT_LIMIT:,} with total_exact "
+                   "false (at least that many; total_pages, pages and last_page are lower bounds too) and next_page "
+                   "is given while rows follow",
     "schema": {"type": "string"}, "example": '{"total": 42, "total_exact": true, "total_pages": 3, "pages": 3, '
                                              '"first_page": 1, "last_page": 3, "page": 1, "next_page": 2}'}
 KEYSET_ONLY_DROPS = ("page", "previous_page", "next_page")  # a page after a cursor has no known number
@@ -28,7 +28,8 @@ KEYSET_ONLY_DROPS = ("page", "previous_page", "next_page")  # a page after a cur
 
 def _numbered(page: int, more: bool) -> dict:
     """page, previous_page and next_page from the page itself, when the last page is not known."""
-    return {"page": page, **({"previous_page": page - 1} if page > 1 else {}), **({"next_page": page + 1} if more else {})}
+    numbers = {"page": page, "previous_page": page - 1 if page > 1 else None, "next_page": page + 1 if more else None}
+    return {name: number for name, number in numbers.items() if number is not None}
 
 
 MAX_PAGE = 1_000_000  # page * page_size stays far inside the databases' 64-bit OFFSET

@@ -8,7 +8,7 @@ from app.errors import ValidationFailedError
 from app.extensions import db
 
 OPEN = "fulfilment.transaction_open"  # marker in session.info while a transaction() scope runs
-# a listing's rows are counted up to here; past it `total` is this lower bound ("Keyset pagination" in docs/decisions.md)
+# a listing's rows are counted up to here; past it `total` is this lower bound (docs/decisions.md, "Keyset pagination")
 COUNT_LIMIT = 10_000
 
 
