@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from actions import FreshDatabase  # noqa: E402 - bench/actions.py, next to this file
 
 WORKER = """
 import os, sys, time
@@ -138,14 +141,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="150 callbacks per run (under a minute)")
     parser.add_argument("--callbacks", type=int, default=1000)
-    parser.add_argument("--database-url", help="an empty database to use (default: a SQLite temp file)")
+    parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server and "
+                                               "dropped afterwards; default: a SQLite temp file)")
     args = parser.parse_args()
     count = 150 if args.quick else args.callbacks
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        build_app(args.database_url or f"sqlite:///{workdir / 'bench.db'}", workdir)
-        receiver = Receiver()
-        rows = [(p, count, run(p, count, receiver, workdir)) for p in (1, 2)]
+        database = FreshDatabase(args.database_url, workdir)
+        try:
+            build_app(database.url, workdir)
+            receiver = Receiver()
+            rows = [(p, count, run(p, count, receiver, workdir)) for p in (1, 2)]
+        finally:
+            database.drop()
+    print(f"\ndatabase: {database.label}")
     print(f"\ncallback throughput (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n")
     print("| dispatcher processes | callbacks | seconds | callbacks/s |")
     print("|---:|---:|---:|---:|")
