@@ -82,16 +82,25 @@ class Bench:
         """Page 1 (for the total), then the deep page by number and, when the API offers it, by cursor."""
         first = self.case(f"{label} p1", url, who)
         paging = json.loads(first.headers["X-Pagination"])
-        pages = paging.get("total_pages") or 1
-        page = min(DEEP_PAGE, pages) if paging.get("total_exact", True) else DEEP_PAGE  # pages: a lower bound
+        page = min(DEEP_PAGE, paging.get("total_pages") or 1)
+        joiner = "&" if "?" in url else "?"
+        if not paging.get("total_exact", True):  # total_pages is a lower bound: find how deep the rows go
+            page = self.deepest_page(f"{url}{joiner}page=", who, page)
         if page == 1:
             return first
-        joiner = "&" if "?" in url else "?"
         deep = self.case(f"{label} p{page}", f"{url}{joiner}page={page}", who)
         cursor = self.cursor_before(url, who, page)
         if cursor is not None:
             self.case(f"{label} p{page} after=", f"{url}{joiner}after={cursor}", who)
         return deep
+
+    def deepest_page(self, numbered: str, who: str, known: int) -> int:
+        """The deepest page up to DEEP_PAGE that has rows; `known` has rows (a binary search, not timed)."""
+        low, high = known, DEEP_PAGE + 1
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if self.get(f"{numbered}{middle}", who).get_json() else (low, middle)
+        return low
 
     def cursor_before(self, url: str, who: str, page: int) -> str | None:
         """The cursor that starts `page`: the keyset of the last row of the page before (None: no keyset API)."""
