@@ -7,7 +7,7 @@ import pytest
 
 from app.services.core import transaction
 
-ORDERS, NOTIFICATIONS = "/api/v1/orders", "/api/v1/notifications"
+ORDERS = "/api/v1/orders"
 LIMIT = 3
 
 
