@@ -101,7 +101,7 @@ def _rollback_per_test(request):
         return
     request.getfixturevalue("app")
     from app.extensions import db
-    with savepoint_session(db):
+    with factories.POOL.lending(), savepoint_session(db):
         yield
 
 
