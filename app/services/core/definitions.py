@@ -1,5 +1,6 @@
 """Finding stored process definitions and their parsed, cached form (deployment is processes/deploy.py)."""
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from app.engine import Definition
 from app.errors import NotFoundError
@@ -16,8 +17,9 @@ def version_of(session, key: str, version: int) -> ProcessDefinition:
 
 
 def current_definition(session, key: str) -> ProcessDefinition:
-    found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
-                                                            ProcessDefinition.status == "current")).first()
+    """The current version of `key`; its XML (tens of KB) is read only if parsed() has no cached parse of it."""
+    found = session.scalars(select(ProcessDefinition).options(defer(ProcessDefinition.xml))
+                            .where(ProcessDefinition.key == key, ProcessDefinition.status == "current")).first()
     if found is None:
         raise NotFoundError(f"no deployed process {key!r}")
     return found

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import db, runtime
-from app.models import Order, ProcessInstance, PurchaseApplication, Task
+from app.models import Order, ProcessDefinition, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
 from app.services.core import audit, events
 from app.actors import SYSTEM, Actor
@@ -90,10 +90,11 @@ def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
     return runtime.engine.load(parsed(instance.definition), instance.state, owner=instance.id)
 
 
-def start_instance(session, order: Subject, process_key: str, data: dict, kind: str = SUPERVISION) -> ProcessInstance:
-    """Start a process of `kind` on the subject (an order, an application) at its current version and save
-    the first waits."""
-    definition = current_definition(session, process_key)
+def start_instance(session, order: Subject, process_key: str, data: dict, kind: str = SUPERVISION,
+                   definition: ProcessDefinition | None = None) -> ProcessInstance:
+    """Start a process of `kind` on the subject (an order, an application) at its current version (the
+    caller's `definition`, when it read it already) and save the first waits."""
+    definition = definition or current_definition(session, process_key)
     instance = ProcessInstance(kind=kind, definition_id=definition.id, definition=definition, state={},
                                status="running", updated_at=runtime.clock.now(), **order.instance_binding())
     session.add(instance)

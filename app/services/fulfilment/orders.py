@@ -75,11 +75,10 @@ def _digests(body: dict) -> tuple[str, str]:
 
 def _check_parties(session, body: dict) -> None:
     """The buyer and the seller are principals of those roles (422 naming the field otherwise)."""
-    errors = {}
-    for field in ("buyer", "seller"):
-        role = session.scalar(select(Principal.role).where(Principal.name == body[field]))
-        if role != field:
-            errors[field] = [f"no {field} principal named {body[field]!r}"]
+    roles = dict(session.execute(select(Principal.name, Principal.role)
+                                 .where(Principal.name.in_([body["buyer"], body["seller"]]))).all())
+    errors = {field: [f"no {field} principal named {body[field]!r}"] for field in ("buyer", "seller")
+              if roles.get(body[field]) != field}
     if errors:
         raise ValidationFailedError(errors)
 
@@ -137,10 +136,10 @@ def _start_supervision(session, order: Order, body: dict) -> None:
     process_key = process_key_for(facts, order.paid_at)
     if process_key is None:
         raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
-    properties = parsed(current_definition(session, process_key)).properties
-    if order.milestones and not stages.supports_milestones(properties):
+    definition = current_definition(session, process_key)
+    if order.milestones and not stages.supports_milestones(parsed(definition).properties):
         raise ValidationFailedError({"milestones": [f"the {process_key} process has no staged acceptance"]})
-    start_instance(session, order, process_key, data=start_data(order, facts))
+    start_instance(session, order, process_key, data=start_data(order, facts), definition=definition)
 
 
 def start_data(order: Order, facts: dict) -> dict:

@@ -1,0 +1,193 @@
+"""Throughput: task actions per second through the production server, by server processes and clients.
+
+    python bench/throughput.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    python bench/throughput.py --quick --database-url postgresql://...    # < 1 minute, the same table
+
+A fresh database (as in bench/actions.py: created next to the one --database-url names, dropped afterwards;
+a SQLite temp file without it) is migrated once. For each row of the table, W processes of the production
+server (`flask --app wsgi serve`: waitress, FLASK_CONFIG=production, no scheduler) run on loopback, and C
+client threads of this process (one requests.Session each, client i on server i mod W, as a load balancer
+would spread them) first place their own orders, then drive each through submit_requirement -> deliver ->
+accept. Only the actions are timed: actions/s is all clients' actions over the wall time from the first
+action to the last. Every request must succeed (the bench fails otherwise); clients never share an order.
+
+Baseline, in the same run: the first row (1 process, 1 client), the serial rate; every row prints its
+ratio to it. Issue 13's target is 4x the 40-95 actions/s measured before it (2 or 4 gunicorn workers, 1-16
+clients, same machine), with p99 under 100 ms at 16 clients. See bench/README.md.
+"""
+import argparse
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
+
+STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
+         ("deliver", "seller", {"note": "done"}, True),
+         ("accept", "buyer", {}, False))
+BEFORE = (40, 95)  # actions/s measured before issue 13 (its text): the 4x target is against these
+
+
+class Servers:
+    """W `flask --app wsgi serve --port 0` processes with the production settings, stopped on close()."""
+
+    def __init__(self, count: int, database_url: str, files: Path):
+        env = {**os.environ, "FLASK_CONFIG": "production", "SCHEDULER_ENABLED": "0", "DATABASE_URL": database_url,
+               "ATTACHMENT_DIR": str(files), "LOG_LEVEL": "WARNING"}
+        self.processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host",
+                                            "127.0.0.1", "--port", "0"], cwd=ROOT, env=env, text=True,
+                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                          for _ in range(count)]
+        self.bases = [self._address(p) for p in self.processes]
+
+    @staticmethod
+    def _address(process) -> str:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if "serving on " in line:
+                return line.split("serving on ", 1)[1].strip()
+        process.kill()
+        raise SystemExit("a server process did not start within 60 s")
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def client(base: str, parties: dict, orders: int, start: threading.Barrier, latencies: list) -> None:
+    """Place `orders` orders of its own (untimed), wait for every client, then drive them (timed)."""
+    import requests
+    paid_at = datetime.now(timezone.utc) - timedelta(days=1)
+    with requests.Session() as http:
+        docs = {who: expect(http.post(f"{base}/api/v1/attachments", headers=parties[who].headers,
+                                      files={"file": ("evidence.pdf", b"evidence", "application/pdf")}),
+                            201, "upload")["id"] for who in ("buyer", "seller")}
+        placed = [expect(http.post(f"{base}/api/v1/orders", headers=parties["platform"].headers,
+                                   json=order_body(parties["buyer"].name, parties["seller"].name, paid_at)),
+                         201, "place order")["id"] for _ in range(orders)]
+        start.wait()
+        for order_id in placed:
+            for action, who, data, with_file in STEPS:
+                began = time.perf_counter()
+                response = http.post(f"{base}/api/v1/orders/{order_id}/actions/{action}",
+                                     headers=parties[who].headers,
+                                     json={"data": data, "attachments": [docs[who]] if with_file else []})
+                latencies.append(time.perf_counter() - began)
+                expect(response, 200, action)
+
+
+def measure(bases: list[str], parties: dict, clients: int, orders: int) -> dict:
+    """One row: `clients` threads, `orders` orders each; actions/s from the first action to the last."""
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(clients + 1)
+
+    def run(i: int) -> None:
+        try:
+            client(bases[i % len(bases)], parties, orders, start, latencies)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+            start.abort()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    try:
+        start.wait()
+    except threading.BrokenBarrierError:
+        pass
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if errors:
+        raise SystemExit(f"{len(errors)} client(s) failed; first: {errors[0]}")
+    values = sorted(latencies)
+    return {"clients": clients, "actions": len(values), "rate": len(values) / wall,
+            "p50": percentile(values, 50) * 1e3, "p99": percentile(values, 99) * 1e3}
+
+
+def print_row(workers: int, row: dict, baseline: float) -> None:
+    print(f"| {workers} | {row['clients']} | {row['actions']} | {row['rate']:.1f} | {row['rate'] / baseline:.2f}x "
+          f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 |", flush=True)
+
+
+def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> list:
+    app = build_app(database_url, workdir)  # migrates and deploys bpmn/ once, for every server process
+    parties = {role: Party(role) for role in ("buyer", "seller", "platform")}
+    app.extensions["fulfilment"].database.engine.dispose()  # the servers' connections only, from here
+    rows = []
+    servers = Servers(1, database_url, workdir / "files")
+    try:
+        baseline = measure(servers.bases, parties, 1, orders)
+    finally:
+        servers.close()
+    print("| processes | clients | actions | actions/s | vs 1x1 | p50 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    print_row(1, baseline, baseline["rate"])
+    for count in workers:
+        servers = Servers(count, database_url, workdir / "files")
+        try:
+            for n in clients:
+                row = measure(servers.bases, parties, n, orders)
+                print_row(count, row, baseline["rate"])
+                rows.append((count, row))
+        finally:
+            servers.close()
+    return [baseline, rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="postgresql://... : a fresh database is created next to it and "
+                                               "dropped afterwards (default: a SQLite temp file)")
+    parser.add_argument("--orders", type=int, default=20, help="orders per client per row (default 20)")
+    parser.add_argument("--workers", default="2,4", help="server processes per table part (default 2,4)")
+    parser.add_argument("--clients", default="1,4,8,16", help="client threads per row (default 1,4,8,16)")
+    parser.add_argument("--quick", action="store_true", help="2 processes, 4 orders per client (under a minute)")
+    args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    clients = [int(c) for c in args.clients.split(",")]
+    if args.quick:
+        args.orders, workers = 4, [2]
+    if min([args.orders, *workers, *clients]) < 1:
+        parser.error("--orders, --workers and --clients must be at least 1")
+    print(f"machine: {os.cpu_count()} CPUs, 1-min load average {os.getloadavg()[0]:.1f} at start")
+    print(f"{args.orders} orders per client, 3 actions each; server: flask serve (waitress), production settings")
+    with tempfile.TemporaryDirectory(prefix="fulfil-bench-") as tmp:
+        database = FreshDatabase(args.database_url, Path(tmp))
+        try:
+            baseline, rows = run(database.url, Path(tmp), workers, clients, args.orders)
+        finally:
+            database.drop()
+    best = max(row["rate"] for _, row in rows)
+    print(f"best: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run; "
+          f"{best / BEFORE[1]:.2f}x the {BEFORE[1]} actions/s before issue 13 (target: 4x, {4 * BEFORE[1]})")
+    at16 = [row for _, row in rows if row["clients"] == 16]
+    if at16:
+        p99s = ", ".join(f"{r['p99']:.1f}" for r in at16)
+        print(f"p99 at 16 clients: {p99s} ms (target < 100 ms)")
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
