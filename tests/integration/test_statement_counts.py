@@ -103,10 +103,10 @@ def action_cost(api, who, order: dict, action: str, data: dict, attachments: lis
 
 SCOPE = ("BEGIN", "SAVEPOINT", "RELEASE")
 # statements and flushes of each action of the manual-service flow: token lookup 1; lock, order, ready tasks 3;
-# attachments 2 when some are linked (the refund check of an acceptance 1); task rows 1; the one flush (audit
+# attachments 1 when some are linked (the refund check of an acceptance 1); task rows 1; the one flush (audit
 # event, order, tasks, instance: 4-6 writes); the response's appeal, renewals 2. Accepting completes the
 # order: its completion reads the accepting nodes and the chain, and flushes once more (event, order, outbox).
-ACTION_COSTS = {"submit_requirement": (15, 1), "deliver": (15, 1), "accept": (17, 2)}
+ACTION_COSTS = {"submit_requirement": (14, 1), "deliver": (14, 1), "accept": (17, 2)}
 
 
 def test_an_action_runs_a_constant_number_of_statements_and_one_flush(api, cast, place_order, upload):

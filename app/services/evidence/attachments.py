@@ -109,19 +109,29 @@ def own_attachments(session, actor: Actor, attachment_ids: list[str]) -> list[st
         return wanted
     own = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(wanted),
                                                           Attachment.uploader == actor.name)))
+    _refuse_unknown(wanted, own)
+    return wanted
+
+
+def _refuse_unknown(wanted: list[str], own: set[str]) -> None:
     unknown = [a for a in wanted if a not in own]
     if unknown:
         raise ValidationFailedError({"attachments": [f"unknown attachment {a}" for a in unknown]})
-    return wanted
 
 
 def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
     """Reference attachments from an order; each must be the actor's own upload (evidence is one's own).
 
-    Two queries whatever the count (the schemas cap it at MAX_ATTACHMENTS)."""
-    wanted = own_attachments(session, actor, attachment_ids)
+    One query whatever the count (the schemas cap it at MAX_ATTACHMENTS): the actor's own uploads among
+    the ids, each with its link to this order if it has one already."""
+    wanted = list(dict.fromkeys(attachment_ids))
     if not wanted:
         return
-    linked = set(session.scalars(select(AttachmentLink.attachment_id).where(
-        AttachmentLink.order_id == order_id, AttachmentLink.attachment_id.in_(wanted))))
+    rows = session.execute(
+        select(Attachment.id, AttachmentLink.attachment_id)
+        .outerjoin(AttachmentLink, (AttachmentLink.attachment_id == Attachment.id)
+                   & (AttachmentLink.order_id == order_id))
+        .where(Attachment.id.in_(wanted), Attachment.uploader == actor.name)).all()
+    _refuse_unknown(wanted, {own for own, _ in rows})
+    linked = {link for _, link in rows if link is not None}
     session.add_all(AttachmentLink(attachment_id=a, order_id=order_id) for a in wanted if a not in linked)
