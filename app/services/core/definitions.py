@@ -1,5 +1,5 @@
 """Finding stored process definitions and their parsed, cached form (deployment is processes/deploy.py)."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from app.engine import Definition
@@ -18,11 +18,15 @@ def version_of(session, key: str, version: int) -> ProcessDefinition:
 
 def current_definition(session, key: str) -> ProcessDefinition:
     """The current version of `key`; its XML (tens of KB) is read only if parsed() has no cached parse of it."""
-    found = session.scalars(select(ProcessDefinition).options(defer(ProcessDefinition.xml))
-                            .where(ProcessDefinition.key == key, ProcessDefinition.status == "current")).first()
+    found = session.scalars(CURRENT, {"key": key}).first()
     if found is None:
         raise NotFoundError(f"no deployed process {key!r}")
     return found
+
+
+# built once: every placement runs it
+CURRENT = (select(ProcessDefinition).options(defer(ProcessDefinition.xml))
+           .where(ProcessDefinition.key == bindparam("key"), ProcessDefinition.status == "current"))
 
 
 def parsed(definition: ProcessDefinition) -> Definition:

@@ -8,11 +8,11 @@ from datetime import datetime
 from functools import wraps
 
 import isodate
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
-from app.extensions import db, runtime
+from app.extensions import runtime
 from app.models import Order, ProcessDefinition, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
 from app.services.core import audit, events
@@ -52,23 +52,34 @@ def lock_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
 def lock_instance_if_any(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:
     """lock_instance, None when the order has no instance of `kind` (or no such order): a use case that locks
     first reads the order once, after the lock, and decides its own errors."""
-    return _locked(session, (ProcessInstance.order_id == order_id) & (ProcessInstance.kind == kind))
+    return _locked(session, LOCK_BY_ORDER, {"order_id": order_id, "kind": kind})
 
 
 def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
     """One instance by its id, locked like lock_instance."""
-    found = _locked(session, ProcessInstance.id == instance_id)
+    found = _locked(session, LOCK_BY_ID, {"id": instance_id})
     if found is None:
         raise NotFoundError("no such process instance")
     return found
 
 
-def _locked(session, where) -> ProcessInstance | None:
+def _locked(session, query, params: dict) -> ProcessInstance | None:
     session.expire_all()
-    query = select(ProcessInstance).where(where).execution_options(populate_existing=True)
-    if db.is_postgres:
-        query = query.with_for_update(of=ProcessInstance)
-    return session.scalars(query).first()
+    return session.scalars(query, params).first()
+
+
+# The hot path's statements, built once (building one cost about as much as running it). FOR UPDATE is
+# PostgreSQL's row lock; SQLite renders none (its writer lock, taken at BEGIN IMMEDIATE, serializes writers).
+_LOCKING = select(ProcessInstance).with_for_update(of=ProcessInstance).execution_options(populate_existing=True)
+LOCK_BY_ORDER = _LOCKING.where(ProcessInstance.order_id == bindparam("order_id"),
+                               ProcessInstance.kind == bindparam("kind"))
+LOCK_BY_ID = _LOCKING.where(ProcessInstance.id == bindparam("id"))
+_READY_OF = select(Task).where(Task.process_instance_id == bindparam("instance_id"), Task.status == "ready")
+READY_TASKS = _READY_OF.order_by(Task.created_at)
+READY_TASK = _READY_OF.where(Task.id == bindparam("task_id"))
+# the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
+TASKS_TO_SYNC = select(Task).where(Task.process_instance_id == bindparam("instance_id"),
+                                   (Task.status == "ready") | Task.id.in_(bindparam("ready_ids", expanding=True)))
 
 
 def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:
@@ -79,10 +90,9 @@ def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
 
 def ready_task_offering(session, instance: ProcessInstance, action: str, task_id: str | None = None) -> Task | None:
     """The instance's oldest ready task offering `action` (that task only, when `task_id` names one), or None."""
-    query = select(Task).where(Task.process_instance_id == instance.id, Task.status == "ready")
-    if task_id is not None:
-        query = query.where(Task.id == task_id)
-    return next((t for t in session.scalars(query.order_by(Task.created_at)) if action in t.actions), None)
+    rows = (session.scalars(READY_TASKS, {"instance_id": instance.id}) if task_id is None
+            else session.scalars(READY_TASK, {"instance_id": instance.id, "task_id": task_id}))
+    return next((t for t in rows if action in t.actions), None)
 
 
 def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
@@ -146,10 +156,9 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
     are not touched); returns the ready rows, in the engine's order."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
-    # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
-    wanted = (Task.status == "ready") | Task.id.in_(list(ready_by_id))
     with session.no_autoflush:  # the caller's pending changes go out in one flush, later
-        rows = {r.id: r for r in session.scalars(select(Task).where(Task.process_instance_id == instance.id, wanted))}
+        rows = {r.id: r for r in session.scalars(TASKS_TO_SYNC, {"instance_id": instance.id,
+                                                                  "ready_ids": list(ready_by_id)})}
     rows.update(_unflushed_rows(session, instance, ready_by_id))
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:

@@ -5,7 +5,7 @@ engine's depth limit); the hash-chained history is the evidence in a dispute abo
 is what decides. An acceptance is one of the events of ACCEPTANCES; a later rejection or a return
 to the seller takes it back.
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.errors import WorkflowError
 from app.models import AuditEvent, Order, Task
@@ -45,7 +45,7 @@ def standing_acceptance(session, order: Order) -> AuditEvent | None:
     """The acceptance in the order's history that no later rejection took back, if any."""
     accepting = _accepting_nodes(session, order)
     standing = None
-    events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.seq))
+    events = session.scalars(HISTORY, {"order_id": order.id})
     for event in events:
         if any(rule(event, order, accepting) for rule in ACCEPTANCES):
             standing = event
@@ -56,8 +56,13 @@ def standing_acceptance(session, order: Order) -> AuditEvent | None:
 
 def _accepting_nodes(session, order: Order) -> set:
     """Nodes of this order whose task offered `accept` (a timer on them accepts for the buyer)."""
-    rows = session.execute(select(Task.node_id, Task.actions).where(Task.order_id == order.id))
+    rows = session.execute(NODE_ACTIONS, {"order_id": order.id})
     return {node for node, actions in rows if "accept" in (actions or [])}
+
+
+# built once: every completion runs them
+HISTORY = select(AuditEvent).where(AuditEvent.order_id == bindparam("order_id")).order_by(AuditEvent.seq)
+NODE_ACTIONS = select(Task.node_id, Task.actions).where(Task.order_id == bindparam("order_id"))
 
 
 def check_earned_completion(session, order: Order, ended_at: list[str], owner: int | None = None) -> AuditEvent:

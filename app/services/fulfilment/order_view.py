@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from app.actors import Actor
@@ -118,28 +118,39 @@ def load_facts(session, orders: list[Order], instances=None, known_tasks: bool =
     if not ids:
         return facts
     if instances is None:
-        instances = session.scalars(select(ProcessInstance)  # the supervision; other kinds show elsewhere
-                                    .where(ProcessInstance.order_id.in_(ids), ProcessInstance.kind == SUPERVISION)
-                                    .options(defer(ProcessInstance.state))).all()
+        instances = session.scalars(FACTS["instances"], {"ids": ids}).all()
     for instance in instances:
         facts[instance.order_id].instance = instance
-    ready = [] if known_tasks else session.scalars(
-        select(Task).where(Task.process_instance_id.in_([i.id for i in instances]), Task.status == "ready")
-        .order_by(Task.created_at))
+    ready = [] if known_tasks else session.scalars(FACTS["ready_tasks"], {"ids": [i.id for i in instances]})
     for task in ready:
         facts[task.order_id].tasks.append(task)
-    for appeal in session.scalars(select(Appeal).where(Appeal.order_id.in_(ids), Appeal.status == "open")):
+    for appeal in session.scalars(FACTS["open_appeals"], {"ids": ids}):
         facts[appeal.order_id].appeal = appeal
     periodic = [o.id for o in orders if o.periodic]
     if periodic:
-        for renewal in session.scalars(select(Renewal).where(Renewal.order_id.in_(periodic))):
+        for renewal in session.scalars(FACTS["renewals"], {"ids": periodic}):
             facts[renewal.order_id].renewals.append(renewal)
     hardware = [o.id for o in orders if o.delivery_type == "hardware"]
     if hardware:
-        for event in session.scalars(select(LogisticsEvent).where(LogisticsEvent.order_id.in_(hardware))
-                                     .order_by(LogisticsEvent.id)):
+        for event in session.scalars(FACTS["logistics"], {"ids": hardware}):
             facts[event.order_id].events.append(event)
     return facts
+
+
+def _of(column):
+    """`column IN :ids`, the list given when the statement runs."""
+    return column.in_(bindparam("ids", expanding=True))
+
+
+# built once (every order response runs some of them; building one cost about as much as running it)
+FACTS = {
+    "instances": select(ProcessInstance)  # the supervision; other kinds show elsewhere
+    .where(_of(ProcessInstance.order_id), ProcessInstance.kind == SUPERVISION).options(defer(ProcessInstance.state)),
+    "ready_tasks": select(Task).where(_of(Task.process_instance_id), Task.status == "ready").order_by(Task.created_at),
+    "open_appeals": select(Appeal).where(_of(Appeal.order_id), Appeal.status == "open"),
+    "renewals": select(Renewal).where(_of(Renewal.order_id)),
+    "logistics": select(LogisticsEvent).where(_of(LogisticsEvent.order_id)).order_by(LogisticsEvent.id),
+}
 
 
 def _view(order: Order, facts: OrderFacts, actor: Actor) -> OrderView:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.actors import Actor
 from app.errors import ForbiddenError
@@ -56,8 +56,11 @@ class RenewalOption:
 
 def open_refund(session, order_id: str) -> Refund | None:
     """The order's refund that is still under way, if any (at most one: uq_refund_open_order)."""
-    return session.scalars(select(Refund).where(Refund.order_id == order_id,
-                                                Refund.status.in_(OPEN_STATUSES))).first()
+    return session.scalars(OPEN_REFUND, {"order_id": order_id}).first()
+
+
+# built once: every acceptance runs it
+OPEN_REFUND = select(Refund).where(Refund.order_id == bindparam("order_id"), Refund.status.in_(OPEN_STATUSES))
 
 
 def quota_of(session, buyer: str) -> Quota:
