@@ -106,7 +106,8 @@ def renewal_refusal(session, order: Order, renewal: Renewal, renewals=None) -> s
     span = chain.spans(order, renewals)[renewal.id]
     return rules.renewal_refusal(rules.RenewalFacts(
         order_status=order.status, renewal_status=renewal.status, kind=renewal.kind, start=span.start,
-        now=runtime.clock.now(), frozen=_frozen(session, order), refund_open=open_refund(session, order.id) is not None))
+        now=runtime.clock.now(), frozen=_frozen(session, order),
+        refund_open=open_refund(session, order.id) is not None))
 
 
 def refund_options(actor: Actor, order_id: str, goods: str | None) -> RefundOptions:
