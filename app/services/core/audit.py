@@ -1,9 +1,15 @@
 """The append-only, hash-chained operation log of each order."""
+from sqlalchemy import bindparam, select
+
 from app.actors import Actor
 from app.extensions import runtime
 from app.models import AuditEvent, Order
 from app.services.core import hashchain
 from app.services.core.hashchain import GENESIS
+
+
+# one order's events, oldest first (`order_id` given when it runs; built once: completions and history read it)
+HISTORY = select(AuditEvent).where(AuditEvent.order_id == bindparam("order_id")).order_by(AuditEvent.seq)
 
 
 def chain_record(event: AuditEvent) -> dict:

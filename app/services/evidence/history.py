@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.models import AuditEvent, Order
 from app.services.core.access import visible_order
 from app.actors import Actor
-from app.services.core.audit import first_break
+from app.services.core.audit import HISTORY, first_break
 from app.services.core.transaction import transaction
 
 
@@ -14,8 +14,7 @@ def order_history(actor: Actor, order_id: str) -> list[dict]:
     """The order's events, oldest first."""
     with transaction(readonly=True) as session:
         order = visible_order(session, actor, order_id)
-        events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)
-                                 .order_by(AuditEvent.seq)).all()
+        events = session.scalars(HISTORY, {"order_id": order.id}).all()
         return [{"seq": e.seq, "at": e.at, "actor": {"name": e.actor_name, "role": e.actor_role}, "type": e.type,
                  "node": e.node, "action": e.action, "data": e.data, "attachments": e.attachments, "hash": e.hash}
                 for e in events]

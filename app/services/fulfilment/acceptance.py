@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 
 from app.errors import WorkflowError
 from app.models import AuditEvent, Order, Task
+from app.services.core import audit
 
 COMPLETED_END = "service_completed"  # the one end event through which supervision may complete
 
@@ -45,7 +46,7 @@ def standing_acceptance(session, order: Order) -> AuditEvent | None:
     """The acceptance in the order's history that no later rejection took back, if any."""
     accepting = _accepting_nodes(session, order)
     standing = None
-    events = session.scalars(HISTORY, {"order_id": order.id})
+    events = session.scalars(audit.HISTORY, {"order_id": order.id})
     for event in events:
         if any(rule(event, order, accepting) for rule in ACCEPTANCES):
             standing = event
@@ -60,8 +61,7 @@ def _accepting_nodes(session, order: Order) -> set:
     return {node for node, actions in rows if "accept" in (actions or [])}
 
 
-# built once: every completion runs them
-HISTORY = select(AuditEvent).where(AuditEvent.order_id == bindparam("order_id")).order_by(AuditEvent.seq)
+# built once: every completion runs it
 NODE_ACTIONS = select(Task.node_id, Task.actions).where(Task.order_id == bindparam("order_id"))
 
 
