@@ -3,6 +3,7 @@ are known in one place: the services. Used by the conftest fixtures; usable from
 import json
 import uuid
 from contextlib import contextmanager
+from functools import cache
 
 
 class Principal:
@@ -97,15 +98,20 @@ def order_body(buyer: str, seller: str, **product) -> dict:
     }
 
 
+@cache
+def _schema(name: str):
+    """One instance of an order schema (building one costs about as much as a dump with it)."""
+    from app.schemas import orders
+    return getattr(orders, name)()
+
+
 def _loaded(body: dict) -> dict:
-    from app.schemas.orders import OrderCreateSchema
-    return OrderCreateSchema().load(json.loads(json.dumps(body)))
+    return _schema("OrderCreateSchema").load(json.loads(json.dumps(body)))
 
 
 def _wire(order: dict) -> dict:
     """A service's order as the API sends it (OrderSchema, then JSON)."""
-    from app.schemas.orders import OrderSchema
-    return json.loads(json.dumps(OrderSchema().dump(order)))
+    return json.loads(json.dumps(_schema("OrderSchema").dump(order)))
 
 
 def place_order(platform: Principal, body: dict) -> dict:
