@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Order, Principal, ProcessInstance, Task
+from app.models import Order, Principal, ProcessDefinition, ProcessInstance, Task
 from app.models.process import SUPERVISION
 from app.services.core import audit, events
 from app.services.core.access import authorize, order_filter, visible_order
@@ -47,12 +47,13 @@ def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
             order = _new_order(body, digest, actor)
             session.add(order)
             session.flush()
+            definition = _supervision_definition(session, order)  # read before the writes below: no flush
             audit.record(session, order.id, actor, "order_placed",
                          data={"order_no": order.order_no, "amount_paid": str(order.amount_paid)})
             events.record_event(session, order, "order.placed", {
                 "amount_paid": str(order.amount_paid), "paid_at": order.paid_at.isoformat(),
                 "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller})
-            _start_supervision(session, order, body)
+            _start_supervision(session, order, definition)
             return present_order(session, order, actor), True
     except IntegrityError:  # a concurrent placement of the same order_no (or the same trial) won the insert
         with transaction() as session:
@@ -126,20 +127,32 @@ def _json_safe(value):
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
-def _start_supervision(session, order: Order, body: dict) -> None:
+def _supervision_definition(session, order: Order) -> ProcessDefinition | None:
+    """The current version of the process that supervises the order (None: unsupervised), or a 422."""
     if not order.supervised:
         if order.milestones:
             raise ValidationFailedError({"milestones": ["only supervised orders are accepted in stages"]})
-        finish_order(session, order, "completed", SYSTEM)
-        return
-    facts = {k: order.product.get(k) for k in ROUTING_FACTS}
+        return None
+    facts = _routing_facts(order)
     process_key = process_key_for(facts, order.paid_at)
     if process_key is None:
         raise ValidationFailedError({"product": [f"no supervision process for {facts}"]})
     definition = current_definition(session, process_key)
     if order.milestones and not stages.supports_milestones(parsed(definition).properties):
         raise ValidationFailedError({"milestones": [f"the {process_key} process has no staged acceptance"]})
-    start_instance(session, order, process_key, data=start_data(order, facts), definition=definition)
+    return definition
+
+
+def _routing_facts(order: Order) -> dict:
+    return {k: order.product.get(k) for k in ROUTING_FACTS}
+
+
+def _start_supervision(session, order: Order, definition: ProcessDefinition | None) -> None:
+    if definition is None:
+        finish_order(session, order, "completed", SYSTEM)
+        return
+    start_instance(session, order, definition.key, data=start_data(order, _routing_facts(order)),
+                   definition=definition)
 
 
 def start_data(order: Order, facts: dict) -> dict:
