@@ -2,7 +2,7 @@
 from dataclasses import dataclass, replace
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
                         OrderFrozenError, RefundPendingError, ValidationFailedError)
@@ -149,11 +149,10 @@ class TaskView(RowView):
 
 def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
     """Inbox entries for `tasks`, their orders loaded in one query."""
-    ids = {t.order_id for t in tasks if t.order_id is not None}
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
-    instances = {t.process_instance_id for t in tasks}
-    refunds = dict(session.execute(select(Refund.process_instance_id, Refund.id)
-                                   .where(Refund.process_instance_id.in_(instances))).all()) if instances else {}
+    ids = list({t.order_id for t in tasks if t.order_id is not None})
+    orders = {o.id: o for o in session.scalars(ORDERS_BY_ID, {"ids": ids})} if ids else {}
+    instances = list({t.process_instance_id for t in tasks})
+    refunds = dict(session.execute(REFUNDS_BY_INSTANCE, {"ids": instances}).all()) if instances else {}
     now = runtime.clock.now()
     return [TaskView(t, orders.get(t.order_id), t.due_at is not None and t.due_at < now,
                      refunds.get(t.process_instance_id)) for t in tasks]
@@ -182,3 +181,9 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
         return perform_action(actor, order_id, action, data, attachments, task_id=task_id)
     perform_refund_action(actor, refund_id, action, data, attachments, task_id=task_id)
     return _order_now(actor, order_id)  # the task API answers with the order, whatever the task
+
+
+# built once: every inbox page runs them
+ORDERS_BY_ID = select(Order).where(Order.id.in_(bindparam("ids", expanding=True)))
+REFUNDS_BY_INSTANCE = (select(Refund.process_instance_id, Refund.id)
+                       .where(Refund.process_instance_id.in_(bindparam("ids", expanding=True))))
