@@ -156,7 +156,7 @@ class _Gateway(BaseHTTPRequestHandler):
 def sms_gateway(app):
     """A real HTTP receiver on loopback standing in for the SMS gateway."""
     server = HTTPServer(("127.0.0.1", 0), _Gateway)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     _Gateway.received = []
     app.config.update(NOTIFICATION_SENDERS=("sms",), SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/sms")
     yield _Gateway.received
