@@ -9,6 +9,7 @@ from app.actors import SYSTEM
 from app.errors import WorkflowError
 from app.extensions import db, runtime
 from app.models import Order, ProcessInstance
+from app.services.core.rows import orders_by_id
 from app.services.core import audit, metrics
 from app.services.core.claims import claim
 from app.services.core.runtime import mark_failed, open_workflow, save_workflow, subject_of
@@ -44,8 +45,7 @@ def _fire_batch(seen: set[int], limit: int) -> dict[int, int]:
     with transaction() as session:
         now = runtime.clock.now()
         instances = claim(session, _due(now), ProcessInstance, seen, limit)
-        order_ids = [i.order_id for i in instances if i.order_id is not None]
-        orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(order_ids)))} if order_ids else {}
+        orders = orders_by_id(session, (i.order_id for i in instances))  # held while the batch runs
         return {instance.id: _fire_one(session, instance, now, orders.get(instance.order_id)) for instance in instances}
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Appeal, Order, Refund, Task
+from app.services.core.rows import orders_by_id
 from app.services.core.notifications import notify
 from app.services.core import audit, events
 from app.services.core.access import authorize, is_party, visible_order
@@ -114,8 +115,7 @@ def list_appeals(actor: Actor, filters: dict, page: int, page_size: int) -> Page
             late = (Appeal.status == "open") & (Appeal.due_at < runtime.clock.now())
             query = query.where(late if filters["overdue"] else ~late)
         found = paginate(session, query, page, page_size, lambda a: a, APPEALS, filters.get("after"))
-        ids = {a.order_id for a in found.items}
-        orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+        orders = orders_by_id(session, (a.order_id for a in found.items))
         return replace(found, items=[present_appeal(a, orders[a.order_id]) for a in found.items])
 
 

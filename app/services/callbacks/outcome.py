@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.actors import SYSTEM
 from app.extensions import db, runtime
 from app.models import Callback, Order
+from app.services.core.rows import orders_by_id
 from app.services.callbacks import provisioning
 from app.services.callbacks.protocol import ASYNC, NEW_INSTANCE, SUCCESS, backoff
 from app.services.core import audit
@@ -39,17 +40,18 @@ def record_all(answers: list[tuple[int, str, Answer]]) -> None:
         query = (select(Callback).where(Callback.id.in_([a[0] for a in answers])).order_by(Callback.id)
                  .execution_options(populate_existing=True))
         found = {c.id: c for c in session.scalars(query.with_for_update() if db.is_postgres else query)}
-        list(session.scalars(select(Order).where(Order.id.in_({c.order_id for c in found.values()}))))  # one read
+        orders = orders_by_id(session, (c.order_id for c in found.values()))  # one read for the batch
         with session.no_autoflush:
             for callback_id, token, answer in answers:
-                if found[callback_id].status == "pending":
-                    _apply(session, found[callback_id], token, answer)
+                callback = found[callback_id]
+                if callback.status == "pending":
+                    _apply(session, callback, orders[callback.order_id], token, answer)
 
 
-def _apply(session, callback: Callback, token: str, answer: Answer) -> None:
+def _apply(session, callback: Callback, order: Order, token: str, answer: Answer) -> None:
     problem = answer.problem(callback.activity)
     if callback.activity == NEW_INSTANCE and answer.instance_id and answer.result_code in (SUCCESS, ASYNC):
-        _keep_instance(session, callback.order_id, str(answer.instance_id))
+        _keep_instance(order, str(answer.instance_id))
     callback.result_code = answer.result_code
     if problem is None:
         callback.status, callback.delivered_at, callback.last_error = "delivered", runtime.clock.now(), None
@@ -58,9 +60,8 @@ def _apply(session, callback: Callback, token: str, answer: Answer) -> None:
         _retry_or_fail(session, callback, problem)
 
 
-def _keep_instance(session, order_id: str, instance_id: str) -> None:
+def _keep_instance(order: Order, instance_id: str) -> None:
     """§4.4: the first instanceId stays (a repeated newInstance must not replace it)."""
-    order = session.get(Order, order_id)
     if order.instance_id is None:
         order.instance_id = instance_id[:64]
 

@@ -15,6 +15,7 @@ from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import runtime
 from app.models import Order, ProcessDefinition, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
+from app.services.core.rows import any_of
 from app.services.core import audit, events
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import current_definition, parsed
@@ -79,7 +80,7 @@ READY_TASKS = _READY_OF.order_by(Task.created_at)
 READY_TASK = _READY_OF.where(Task.id == bindparam("task_id"))
 # the open rows and those of the ready tasks only: closed rows of earlier rounds stay untouched
 TASKS_TO_SYNC = select(Task).where(Task.process_instance_id == bindparam("instance_id"),
-                                   (Task.status == "ready") | Task.id.in_(bindparam("ready_ids", expanding=True)))
+                                   (Task.status == "ready") | any_of(Task.id, "ready_ids"))
 
 
 def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessInstance | None:

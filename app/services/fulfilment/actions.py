@@ -2,7 +2,7 @@
 from dataclasses import dataclass, replace
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from app.errors import (ActionNotAvailableError, ConflictError, ForbiddenError, NotFoundError,
                         OrderFrozenError, RefundPendingError, ValidationFailedError)
@@ -10,6 +10,7 @@ from app.extensions import runtime
 from app.models import Order, ProcessInstance, Refund, Task
 from app.models.process import REFUND
 from app.schemas.forms import form_for, form_json_schema
+from app.services.core.rows import any_of, orders_by_id
 from app.services.core import audit
 from app.services.core.access import authorize, may_act, task_filter, visible_order
 from app.services.evidence.attachments import link_attachments
@@ -149,8 +150,7 @@ class TaskView(RowView):
 
 def present_tasks(session, tasks: list[Task]) -> list[TaskView]:
     """Inbox entries for `tasks`, their orders loaded in one query."""
-    ids = list({t.order_id for t in tasks if t.order_id is not None})
-    orders = {o.id: o for o in session.scalars(ORDERS_BY_ID, {"ids": ids})} if ids else {}
+    orders = orders_by_id(session, (t.order_id for t in tasks))
     instances = list({t.process_instance_id for t in tasks})
     refunds = dict(session.execute(REFUNDS_BY_INSTANCE, {"ids": instances}).all()) if instances else {}
     now = runtime.clock.now()
@@ -183,7 +183,5 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
     return _order_now(actor, order_id)  # the task API answers with the order, whatever the task
 
 
-# built once: every inbox page runs them
-ORDERS_BY_ID = select(Order).where(Order.id.in_(bindparam("ids", expanding=True)))
-REFUNDS_BY_INSTANCE = (select(Refund.process_instance_id, Refund.id)
-                       .where(Refund.process_instance_id.in_(bindparam("ids", expanding=True))))
+# built once: every inbox page runs it
+REFUNDS_BY_INSTANCE = select(Refund.process_instance_id, Refund.id).where(any_of(Refund.process_instance_id))

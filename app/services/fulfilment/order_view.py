@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from app.actors import Actor
 from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Renewal, Task
 from app.models.process import SUPERVISION
+from app.services.core.rows import any_of
 from app.services.core.access import allowed, may_act
 from app.extensions import runtime
 from app.services.core.views import RowView
@@ -137,19 +138,16 @@ def load_facts(session, orders: list[Order], instances=None, known_tasks: bool =
     return facts
 
 
-def _of(column):
-    """`column IN :ids`, the list given when the statement runs."""
-    return column.in_(bindparam("ids", expanding=True))
-
-
 # built once (every order response runs some of them; building one cost about as much as running it)
 FACTS = {
     "instances": select(ProcessInstance)  # the supervision; other kinds show elsewhere
-    .where(_of(ProcessInstance.order_id), ProcessInstance.kind == SUPERVISION).options(defer(ProcessInstance.state)),
-    "ready_tasks": select(Task).where(_of(Task.process_instance_id), Task.status == "ready").order_by(Task.created_at),
-    "open_appeals": select(Appeal).where(_of(Appeal.order_id), Appeal.status == "open"),
-    "renewals": select(Renewal).where(_of(Renewal.order_id)),
-    "logistics": select(LogisticsEvent).where(_of(LogisticsEvent.order_id)).order_by(LogisticsEvent.id),
+    .where(any_of(ProcessInstance.order_id), ProcessInstance.kind == SUPERVISION)
+    .options(defer(ProcessInstance.state)),
+    "ready_tasks": select(Task).where(any_of(Task.process_instance_id), Task.status == "ready")
+    .order_by(Task.created_at),
+    "open_appeals": select(Appeal).where(any_of(Appeal.order_id), Appeal.status == "open"),
+    "renewals": select(Renewal).where(any_of(Renewal.order_id)),
+    "logistics": select(LogisticsEvent).where(any_of(LogisticsEvent.order_id)).order_by(LogisticsEvent.id),
 }
 
 

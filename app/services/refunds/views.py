@@ -7,6 +7,7 @@ from sqlalchemy import select, true
 from app.actors import Actor
 from app.errors import NotFoundError
 from app.models import Order, ProcessInstance, Refund, Task
+from app.services.core.rows import orders_by_id
 from app.services.core.access import PARTY_COLUMN, allowed, authorize, is_party, may_act
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
@@ -50,7 +51,7 @@ def present_refunds(session, refunds: list[Refund], actor: Actor) -> list[Refund
     """Refunds as `actor` sees them: their orders and ready tasks in one query each."""
     if not refunds:
         return []
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_({r.order_id for r in refunds})))}
+    orders = orders_by_id(session, (r.order_id for r in refunds))
     tasks = defaultdict(list)
     instance_ids = [r.process_instance_id for r in refunds if r.process_instance_id is not None]
     frozen = set()
