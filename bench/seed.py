@@ -135,16 +135,17 @@ class Mix:
 
 
 def write(session, batch: Batch) -> None:
-    from sqlalchemy import insert
     from app.models import Appeal, Order, ProcessInstance, Task
-    session.execute(insert(Order), batch.orders)
-    made = session.execute(insert(ProcessInstance).returning(ProcessInstance.id, ProcessInstance.order_id,
-                                                             sort_by_parameter_order=True), batch.instances)
+    instances = ProcessInstance.__table__
+    session.execute(Order.__table__.insert(), batch.orders)
+    made = session.execute(instances.insert().returning(instances.c.id, instances.c.order_id,
+                                                        sort_by_parameter_order=True), batch.instances)
     by_order = {order_id: pid for pid, order_id in made}
     if batch.tasks:
-        session.execute(insert(Task), [{**t, "process_instance_id": by_order[t["order_id"]]} for t in batch.tasks])
+        session.execute(Task.__table__.insert(),
+                        [{**t, "process_instance_id": by_order[t["order_id"]]} for t in batch.tasks])
     if batch.appeals:
-        session.execute(insert(Appeal), batch.appeals)
+        session.execute(Appeal.__table__.insert(), batch.appeals)
     session.commit()
 
 

@@ -1,7 +1,7 @@
 """Timer drain: how fast do scheduler processes fire a backlog of due timers, exactly once each?
 
     .venv/bin/python bench/timer_drain.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python bench/timer_drain.py --quick            # 1,000 timers, SQLite and 1 process unless a URL
+    .venv/bin/python bench/timer_drain.py --quick            # 500 timers, SQLite and 1 process unless a URL
 
 For each process count (default 1 and 2; SQLite: 1, it has one in-process scheduler): a fresh database,
 N orders each with a running `timer_due` instance (tests/fixtures/timer_due.bpmn: an auto-acceptance
@@ -158,9 +158,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server)")
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--processes", default=None, help="comma-separated process counts (default 1,2; SQLite 1)")
-    parser.add_argument("--quick", action="store_true", help="1,000 timers: the same table in under a minute")
+    parser.add_argument("--quick", action="store_true", help="500 timers: the same table in about 20 s")
     args = parser.parse_args()
-    count = 1000 if args.quick else args.timers
+    count = 500 if args.quick else args.timers
     counts = [int(p) for p in (args.processes or ("1,2" if args.database_url else "1")).split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left |")
