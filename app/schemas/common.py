@@ -29,6 +29,13 @@ class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    def get_attribute(self, obj, attr, default):
+        """Dicts by key, rows and views by attribute (no field name has a dot). marshmallow's own tries
+        `obj[attr]` first on every object: a failed lookup per field, a third of dumping a page of orders."""
+        if isinstance(obj, dict):
+            return obj.get(attr, default)
+        return getattr(obj, attr, default)
+
 
 class ActorSchema(StrictSchema):
     name = fields.String()
