@@ -26,6 +26,13 @@ def v2_valid(access_key: str, raw_body: bytes, query: dict, fresh: bool = False)
     return hmac.compare_digest(outer.hexdigest(), signature.lower())
 
 
+class _Listener(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: two scheduler processes sending a batch each at once overflowed it,
+    # and a connection the kernel left waiting for its SYN to be retried could run out its callback timeout
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Receiver:
     """Records every call; `answers[activity]` is a list of (resultCode, extra) consumed per call (the last
     one repeats); `hold` is an Event a call waits on before answering when `holding` is set."""
@@ -38,8 +45,7 @@ class Receiver:
         self.held = threading.Event()  # set when a held call arrived
         self.release = threading.Event()
         self.holding = False
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Listener(("127.0.0.1", 0), self._handler())
         # shutdown() waits for the loop's next poll: 0.5 s by default, 12 s of every run's wall time
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
                                        daemon=True)
