@@ -42,7 +42,7 @@ class ProcessInstance(Base):
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_process_instance_due", "next_timer_at", "frozen_at"),
                       Index("ix_process_instance_definition", "definition_id", "id"),  # statistics per key
-                      Index("ix_process_instance_frozen", "frozen_at", "kind", "order_id"),  # GET /orders?frozen=true
+                      Index("ix_process_instance_frozen", "frozen_at", "kind", "order_id", "id"),  # ?frozen=, inboxes
                       Index("uq_process_instance_order_supervision", "order_id", unique=True,
                             sqlite_where=_SUPERVISION_ONLY, postgresql_where=_SUPERVISION_ONLY))
 

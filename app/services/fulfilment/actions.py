@@ -111,8 +111,7 @@ def list_tasks(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
     authorize(actor, "tasks.inbox")
     with transaction(readonly=True) as session:
         query = (select(Task).outerjoin(Order, Order.id == Task.order_id)
-                 .join(ProcessInstance, ProcessInstance.id == Task.process_instance_id)
-                 .where(Task.status == "ready", task_filter(actor), ProcessInstance.frozen_at.is_(None)))
+                 .where(Task.status == "ready", task_filter(actor), Task.process_instance_id.not_in(FROZEN)))
         if filters.get("delivery_type"):
             query = query.where(Order.delivery_type == filters["delivery_type"])
         if filters.get("node"):
@@ -183,5 +182,8 @@ def complete_task(actor: Actor, task_id: str, action: str, data: dict, attachmen
     return _order_now(actor, order_id)  # the task API answers with the order, whatever the task
 
 
+# The few frozen instances, read once per statement (a hashed set), not probed once per task: counting an
+# inbox of 9,000 tasks at a million orders went from 33 to 4 ms (docs/decisions.md, "Keyset pagination").
+FROZEN = select(ProcessInstance.id).where(ProcessInstance.frozen_at.is_not(None))
 # built once: every inbox page runs it
 REFUNDS_BY_INSTANCE = select(Refund.process_instance_id, Refund.id).where(any_of(Refund.process_instance_id))
