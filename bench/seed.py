@@ -95,8 +95,9 @@ class Mix:
         # ids grow with i (as created_at does): a page of the newest reads neighbouring index entries
         order_id, created = f"{run}{i:012d}{uuid.uuid4().hex[:12]}", self.start + timedelta(seconds=30 * i)
         b, s = rng.randrange(BUYERS), rng.randrange(SELLERS)
-        batch.orders.append(self._order(order_id, i, run, delivery_type, status, created, buyer(b), seller(s)))
         frozen = status == "processing" and rng.random() < APPEAL_SHARE
+        batch.orders.append({**self._order(order_id, i, run, delivery_type, status, created, buyer(b), seller(s)),
+                             "frozen_at": created + timedelta(days=1) if frozen else None})
         batch.instances.append({"order_id": order_id, "kind": "supervision", "definition_id": self.definitions[key][-1],
                                 "state": {}, "status": "running" if status == "processing" else "completed",
                                 "frozen_at": created + timedelta(days=1) if frozen else None,

@@ -2,10 +2,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, false, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
+
+
+_FROZEN = text("frozen_at IS NOT NULL")
 
 
 class Order(Base):
@@ -19,7 +22,9 @@ class Order(Base):
                       Index("ix_orders_buyer_status_created_id", "buyer", "status", "created_at", "id"),
                       Index("ix_orders_seller_status_created_id", "seller", "status", "created_at", "id"),
                       Index("ix_orders_delivery_type_created_id", "delivery_type", "created_at", "id"),
-                      Index("ix_orders_lifecycle", "status", "periodic", "expires_at"))
+                      Index("ix_orders_lifecycle", "status", "periodic", "expires_at"),
+                      Index("ix_orders_frozen_created_id", "created_at", "id",  # GET /orders?frozen=true
+                            sqlite_where=_FROZEN, postgresql_where=_FROZEN))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -49,6 +54,9 @@ class Order(Base):
     negotiated_refund_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     shipment: Mapped[dict | None] = mapped_column(JSON)  # hardware: carrier, tracking number
     signed_at: Mapped[datetime | None]
+    # while an appeal freezes the supervision: its instance's frozen_at, copied here in the same write
+    # (appeals/cases.py) so the listing's `frozen` filter reads the orders' own index
+    frozen_at: Mapped[datetime | None]
     audit_head_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # last event of the
     audit_head_hash: Mapped[str | None] = mapped_column(String(64))  # chain: a deleted tail is detectable
     created_at: Mapped[datetime]

@@ -409,6 +409,18 @@ def test_the_task_inbox_shows_the_order_again_after_a_resume(api, cast, place_or
     assert order["id"] in {t["order_id"] for t in listed}
 
 
+@pytest.mark.parametrize("outcome", ["resume", "force_accept", "return_to_seller"])
+def test_a_resolved_appeal_moves_the_order_back_out_of_the_frozen_listing(api, cast, at_confirm, outcome):
+    appeal = opened(api, cast.buyer, at_confirm)
+
+    def listed(frozen: str) -> set:
+        return {o["id"] for o in api.get("/api/v1/orders", cast.ops.token, params={"frozen": frozen}).json()}
+
+    assert at_confirm["id"] in listed("true") and at_confirm["id"] not in listed("false")
+    assert resolve(api, cast.ops, appeal, outcome).status_code == 200
+    assert at_confirm["id"] in listed("false") and at_confirm["id"] not in listed("true")
+
+
 def test_an_unclaimed_appeal_can_be_resolved_by_any_ops_manager(api, cast, place_order, ops2):
     appeal = opened(api, cast.buyer, place_order())
     response = resolve(api, ops2, appeal, "resume")

@@ -1,12 +1,13 @@
 """Appeals: a party freezes the order; operations claim and resolve it from their inbox."""
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from app.extensions import runtime
-from app.models import Appeal, Order, Refund, Task
+from app.models import Appeal, Order, ProcessInstance, Refund, Task
 from app.services.core.rows import orders_by_id
 from app.services.core.notifications import notify
 from app.services.core import audit, events
@@ -73,7 +74,7 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
                         demand=demand, attachments=list(attachments), frozen_nodes=list(ready), opened_at=now,
                         due_at=add_working_days(now, APPEAL_SLA_WORKING_DAYS), status="open")
         session.add(appeal)
-        instance.frozen_at = now
+        freeze(order, instance, now)
         link_attachments(session, actor, order.id, attachments)
         session.flush()
         audit.record(session, order.id, actor, "appeal_opened", data={"appeal_id": appeal.id, "reason": reason,
@@ -81,6 +82,12 @@ def open_appeal(actor: Actor, order_id: str, reason: str, demand: str, attachmen
         events.record_event(session, order, "appeal.opened", {"appeal_id": appeal.id, "appellant_role": actor.role,
                                                               "opened_at": now.isoformat()})
         return present_appeal(appeal, order)
+
+
+def freeze(order: Order, instance: ProcessInstance, at: datetime | None) -> None:
+    """Freeze (`at`) or unfreeze (None) the order's supervision: the instance says it to actions and timers,
+    the order to the listings."""
+    instance.frozen_at = order.frozen_at = at
 
 
 def open_refund_appeal(actor: Actor, refund_id: str, reason: str, demand: str, attachments: list[str]) -> AppealView:
@@ -147,7 +154,7 @@ def resolve_appeal(actor: Actor, appeal_id: str, outcome: str, note: str, refund
             OUTCOMES[outcome](session, actor, order, workflow, refund_amount)
             if outcome == "close_with_refund":
                 refund_by_appeal(session, actor, order, refund_amount, appeal.id)
-            instance.frozen_at = None
+            freeze(order, instance, None)
             save_workflow(session, order, instance, workflow, actor)
         appeal.status, appeal.outcome, appeal.note = "resolved", outcome, note
         appeal.resolved_by, appeal.resolved_at, appeal.refund_amount = actor.name, now, refund_amount

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import ConflictError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Order, Principal, ProcessDefinition, ProcessInstance, Task
-from app.models.process import SUPERVISION
 from app.services.core import audit, events
 from app.services.core.access import authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
@@ -178,9 +177,10 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
 
 
 def _listing(actor: Actor, filters: dict, counting: bool = False):
-    """The listing's query. Its page walks (created_at, id) and probes each order (a correlated EXISTS stops
-    after page_size matches); its count, which reads every match anyway, starts from the matching tasks or
-    instances (`id IN (…)`), as does a page of the few frozen orders."""
+    """The listing's query. With `node`, its page walks (created_at, id) and probes each order (a correlated
+    EXISTS stops after page_size matches); its count, which reads every match anyway, starts from the
+    matching tasks (`id IN (…)`). `frozen` reads the order's copy of its supervision's freeze (an index of
+    the frozen orders alone, in the listing's order)."""
     query = select(Order).where(order_filter(actor))
     if filters.get("status"):
         query = query.where(Order.status == filters["status"])
@@ -192,8 +192,5 @@ def _listing(actor: Actor, filters: dict, counting: bool = False):
         ready = select(Task.order_id).where(Task.status == "ready", Task.node_id == filters["node"])
         query = query.where(Order.id.in_(ready) if counting else exists(ready.where(Task.order_id == Order.id)))
     if filters.get("frozen") is not None:
-        frozen = select(ProcessInstance.order_id).where(ProcessInstance.frozen_at.is_not(None),
-                                                        ProcessInstance.kind == SUPERVISION)
-        query = query.where(Order.id.in_(frozen) if filters["frozen"]
-                            else ~exists(frozen.where(ProcessInstance.order_id == Order.id)))
+        query = query.where(Order.frozen_at.is_not(None) if filters["frozen"] else Order.frozen_at.is_(None))
     return query
