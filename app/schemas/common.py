@@ -30,8 +30,8 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     def get_attribute(self, obj, attr, default):
-        """Dicts by key, rows and views by attribute (no field name has a dot). marshmallow's own tries
-        `obj[attr]` first on every object: a failed lookup per field, a third of dumping a page of orders."""
+        """Dicts by key, rows and views by attribute (no field name has a dot). marshmallow's own asks every
+        object for `__getitem__` first: on a read model that is a failed RowView.__getattr__ per field."""
         if isinstance(obj, dict):
             return obj.get(attr, default)
         return getattr(obj, attr, default)
