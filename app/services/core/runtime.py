@@ -15,7 +15,7 @@ from app.errors import ConflictError, NotFoundError, WorkflowError
 from app.extensions import runtime
 from app.models import Order, ProcessDefinition, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
-from app.services.core.rows import any_of
+from app.services.core.rows import any_of, held
 from app.services.core import audit, events
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import current_definition, parsed
@@ -179,9 +179,8 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
 def _unflushed_rows(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:
     """The instance's task rows this session holds whose pending state the database does not know yet (added,
     or changed, in this transaction: a second save of the same instance) that sync_tasks must see."""
-    held = [*session.new, *session.dirty]
-    return {t.id: t for t in held if isinstance(t, Task) and t.process_instance_id == instance.id
-            and (t.status == "ready" or t.id in ready_by_id)}
+    return {t.id: t for t in held(session, Task, process_instance_id=instance.id)
+            if t.status == "ready" or t.id in ready_by_id}
 
 
 def _describe_task(row: Task, task: UserTask, order: Subject) -> None:
