@@ -8,8 +8,8 @@ Create Date: 2026-12-03 13:30:00.000000
 GET /tasks leaves out the tasks of frozen instances with `process_instance_id NOT IN (frozen instances)`:
 with the instance id in both indexes, a page and its count read the indexes only (docs/decisions.md,
 "Keyset pagination"). Each index is dropped and created again under its name with one more column at its
-end; the listings' order (created_at, id) stays its prefix. Plain CREATE INDEX: no table is rebuilt (on a
-large live table, create the new ones CONCURRENTLY by hand first).
+end; the listings' order (created_at, id) stays its prefix. Plain CREATE INDEX: no table is rebuilt, but
+writes to a table wait while its index builds, and between the drop and the create the inbox reads without it.
 """
 from alembic import op
 
