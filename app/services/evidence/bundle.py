@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.actors import Actor
-from app.models import Attachment, AttachmentLink, AuditEvent
+from app.models import Attachment, AttachmentLink
 from app.services.core import hashchain
 from app.services.core.access import authorize, visible_order
-from app.services.core.audit import chain_record
+from app.services.core.audit import HISTORY, chain_record
 from app.services.core.transaction import transaction
 from app.services.evidence.attachments import blob_path
 from app.services.evidence.summary import render_summary
@@ -36,8 +36,7 @@ def evidence_bundle(actor: Actor, order_id: str) -> Bundle:
     authorize(actor, "orders.evidence")
     with transaction(readonly=True) as session:
         order = visible_order(session, actor, order_id)
-        records = [chain_record(e) for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.seq))]
+        records = [chain_record(e) for e in session.scalars(HISTORY, {"order_id": order.id})]
         manifest = attachment_manifest(session, order.id)
         history = {"format": FORMAT, "order_id": order.id, "order_no": order.order_no,
                    "head": {"seq": order.audit_head_seq, "hash": order.audit_head_hash},
