@@ -1,6 +1,11 @@
 """Firing due BPMN timers: claim a batch of due, unfrozen instances (SKIP LOCKED on PostgreSQL, so several
-scheduler processes split the work), advance each in its own savepoint, commit the batch once. An instance
-the engine fails on is marked `error` in the same batch; it never rolls back the others."""
+scheduler processes split the work), advance them all, commit the batch once.
+
+A batch first runs whole: every instance's writes go out in the commit's one flush. If anything in it fails
+(the engine, a refused completion, a statement), that transaction rolls back and the batch runs again with a
+savepoint per instance: the failing instance is marked `error` (or, for a bug, logged and retried next tick)
+and the others commit. So one failing instance never rolls back the others of its batch, and a batch
+without failures pays no savepoints and no flush per instance."""
 import logging
 
 from sqlalchemy import select
@@ -8,7 +13,7 @@ from sqlalchemy import select
 from app.actors import SYSTEM
 from app.errors import WorkflowError
 from app.extensions import db, runtime
-from app.models import Order, ProcessInstance
+from app.models import ProcessInstance
 from app.services.core.rows import orders_by_id
 from app.services.core import audit, metrics
 from app.services.core.claims import claim
@@ -42,30 +47,47 @@ def fire_due_timers(max_instances: int = 1000) -> int:
 
 def _fire_batch(seen: set[int], limit: int) -> dict[int, int]:
     """Claim up to `limit` due instances not seen in this tick and advance them: {instance id: timers fired}."""
+    try:
+        fired, lags = _run_batch(seen, limit, _advance)
+    except Exception as error:  # noqa: BLE001 - one instance failed: the batch again, each in its savepoint
+        log.info("a batch of due timers failed as a whole (%s); firing each instance apart", error)
+        fired, lags = _run_batch(seen, limit, _fire_apart)
+    for lag in lags:  # observed once the batch committed (a batch run twice counts once)
+        metrics.TIMER_LAG_SECONDS.observe(lag)
+    return fired
+
+
+def _run_batch(seen: set[int], limit: int, fire_one) -> tuple[dict[int, int], list[float]]:
     with transaction() as session:
         now = runtime.clock.now()
         instances = claim(session, _due(now), ProcessInstance, seen, limit)
         orders = orders_by_id(session, (i.order_id for i in instances))  # held while the batch runs
-        return {instance.id: _fire_one(session, instance, now, orders.get(instance.order_id)) for instance in instances}
+        lags = [max(0.0, (now - i.next_timer_at).total_seconds()) for i in instances]
+        fired = {i.id: fire_one(session, i, now, orders.get(i.order_id) or subject_of(session, i)) for i in instances}
+        return fired, lags
 
 
-def _fire_one(session, instance: ProcessInstance, now, order: Order | None) -> int:
-    """Advance one instance; `order`: its order, loaded with the batch's (one query for all of them)."""
-    subject = order or subject_of(session, instance)  # or a purchase application (no history to log in)
+def _fire_apart(session, instance: ProcessInstance, now, subject) -> int:
+    """Advance one instance in its own savepoint: a failure rolls back only its writes."""
     try:
         with session.begin_nested():
-            due = instance.next_timer_at
-            metrics.TIMER_LAG_SECONDS.observe(max(0.0, (now - due).total_seconds()))
-            workflow = open_workflow(instance)
-            fired = workflow.fire_due_timers(now)
-            for timer in fired if instance.order_id is not None else ():
-                audit.record(session, instance.order_id, SYSTEM, "timer_fired", node=timer["node"],
-                             data={"due_at": due.isoformat(), "attached_to": timer["attached_to"]})
-            save_workflow(session, subject, instance, workflow, SYSTEM)
-            return len(fired)
+            return _advance(session, instance, now, subject)
     except WorkflowError as error:  # its savepoint is rolled back: the last good state stays
         mark_failed(session, subject, instance, error)
         return 0
     except Exception:  # noqa: BLE001 - a bug on one instance: logged, retried next tick, the batch commits
         log.exception("firing the timers of instance %s failed", instance.id)
         return 0
+
+
+def _advance(session, instance: ProcessInstance, now, subject) -> int:
+    """Fire the instance's due timers, log them in its order's history and save it; how many fired.
+    `subject`: its order, loaded with the batch's, or a purchase application (no history to log in)."""
+    due = instance.next_timer_at
+    workflow = open_workflow(instance)
+    fired = workflow.fire_due_timers(now)
+    for timer in fired if instance.order_id is not None else ():
+        audit.record(session, instance.order_id, SYSTEM, "timer_fired", node=timer["node"],
+                     data={"due_at": due.isoformat(), "attached_to": timer["attached_to"]})
+    save_workflow(session, subject, instance, workflow, SYSTEM)
+    return len(fired)

@@ -1,5 +1,6 @@
-"""Due timers are fired in batches (app/services/timers.py): one transaction per batch, a savepoint per
-instance, so an instance the engine cannot advance never rolls back the others of its batch."""
+"""Due timers are fired in batches (app/services/timers.py): one transaction per batch, run whole first and,
+when something in it fails, again with a savepoint per instance, so an instance the engine cannot advance
+never rolls back the others of its batch."""
 from datetime import datetime, timezone
 
 import pytest
@@ -78,3 +79,57 @@ def test_an_instance_whose_state_does_not_load_leaves_the_rest_of_its_batch_adva
     statuses = _statuses(due)
     assert statuses.pop(due[2]) == "error"  # the engine refused its state: operations see it
     assert set(statuses.values()) == {"completed"}
+
+
+def _refuse_completion(instance_id: int) -> None:
+    """The instance's waiting task no longer offers `accept`: its timer then accepts nothing, and the
+    completion it leads to is refused after the timer's event was written (a failure after writes)."""
+    from app.models import Task
+    from app.services.core.transaction import transaction
+    with transaction() as session:
+        for task in session.scalars(select(Task).where(Task.process_instance_id == instance_id)):
+            task.actions = []
+
+
+def _history_types(ids: list[int]) -> dict[int, list[str]]:
+    from app.models import AuditEvent, ProcessInstance
+    from app.services.core.transaction import transaction
+    with transaction(readonly=True) as session:
+        rows = session.execute(select(ProcessInstance.id, AuditEvent.type)
+                               .join(AuditEvent, AuditEvent.order_id == ProcessInstance.order_id)
+                               .where(ProcessInstance.id.in_(ids)).order_by(AuditEvent.seq)).all()
+    types = {instance_id: [] for instance_id in ids}
+    for instance_id, type_ in rows:
+        types[instance_id].append(type_)
+    return types
+
+
+@pytest.fixture
+def statements():
+    """The SQL statements run while the test runs (their first word)."""
+    from sqlalchemy import event
+    from app.extensions import db
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_batch_without_failures_takes_no_savepoint_per_instance(due, statements):
+    assert _fire() == 5
+    # two transactions (the batch of 5, then the empty claim that ends the tick), each opened in the test's
+    # savepoint by the per-test rollback: no savepoint of its own for any instance
+    assert statements.count("SAVEPOINT") == 2
+
+
+def test_a_completion_refused_after_the_timer_was_logged_fails_only_its_instance(due):
+    _refuse_completion(due[1])
+    assert _fire() == 4
+    statuses, history = _statuses(due), _history_types(due)
+    assert (statuses.pop(due[1]), history.pop(due[1])) == ("error", ["engine_error"])  # its timer_fired undone
+    assert set(statuses.values()) == {"completed"}
+    assert {tuple(h) for h in history.values()} == {("timer_fired", "order_completed")}  # each once
