@@ -1,4 +1,4 @@
-"""`total` in X-Pagination at scale: rows are counted up to COUNT_LIMIT (10,000); past it `total` is that lower
+"""`total` in X-Pagination at scale: rows are counted up to COUNT_LIMIT (1,000); past it `total` is that lower
 bound with `total_exact: false`, and a numbered page still says whether another follows (docs/decisions.md,
 "Keyset pagination"). The limit is lowered for these tests so a handful of orders crosses it."""
 import json
@@ -26,8 +26,8 @@ def five_orders(place_order):
     return [place_order() for _ in range(5)]
 
 
-def test_the_default_limit_is_ten_thousand_and_below_it_the_total_is_exact(api, cast, five_orders):
-    assert transaction.COUNT_LIMIT == 10_000
+def test_the_default_limit_is_a_thousand_and_below_it_the_total_is_exact(api, cast, five_orders):
+    assert transaction.COUNT_LIMIT == 1_000
     meta = _meta(api.get(ORDERS, cast.buyer.token, params={"page_size": 2}))
     assert (meta["total"], meta["total_exact"], meta["last_page"], meta["next_page"]) == (5, True, 3, 2)
 

@@ -9,7 +9,7 @@ from app.extensions import db
 
 OPEN = "fulfilment.transaction_open"  # marker in session.info while a transaction() scope runs
 # a listing's rows are counted up to here; past it `total` is this lower bound (docs/decisions.md, "Keyset pagination")
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 
 
 class NestedTransactionError(RuntimeError):
