@@ -12,6 +12,11 @@ copies (order, instance state with the order id rewritten, task rows), inserted 
 instances. It prints timers/s from the first completion to the last, the wall time including process start,
 and checks exactly once: N completed instances and N `timer_fired` history events, none twice.
 The 1-process row is the baseline of the same run.
+
+Arrivals: once the first timer of the backlog fired, the bench adds K more copies whose timers fall due
+over the next W seconds, while the backlog drains (--arrivals K, --arrival-window W), and prints how late
+they fired (the order's completed_at, written by the worker, minus the due time): the issue's "lateness
+under 1 s while the drain runs for new timers due meanwhile".
 """
 import argparse
 import json
@@ -21,14 +26,14 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from actions import FreshDatabase, build_app  # noqa: E402 - bench/actions.py, next to this file
+from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/actions.py, next to this file
 from sqlalchemy import func, insert, select  # noqa: E402
 
 DIAGRAM = ROOT / "tests" / "fixtures" / "timer_due.bpmn"
@@ -36,8 +41,8 @@ CREATED_AT = datetime(2019, 6, 1, tzinfo=timezone.utc)
 BATCH = 2000
 
 
-def seed(count: int) -> None:
-    """One real start, then count-1 copies of its rows."""
+def seed(count: int) -> dict:
+    """One real start, then count-1 copies of its rows; the template (the started one's rows)."""
     from app.extensions import db, runtime
     from app.models import Order, ProcessInstance, Task
     from app.services.core.runtime import start_instance
@@ -59,6 +64,37 @@ def seed(count: int) -> None:
         for first in range(1, count, BATCH):
             _copy(session, template, range(first, min(first + BATCH, count)), Order, ProcessInstance, Task)
     db.session.remove()
+    return template
+
+
+def add_arrivals(template: dict, dues: list[datetime], first_number: int) -> dict[str, datetime]:
+    """Copies of the template whose timer falls due at each of `dues` (the engine moves it, as after a freeze):
+    {order_no: due}."""
+    from app.extensions import db, runtime
+    from app.models import Order, ProcessDefinition, ProcessInstance, Task
+    from app.services.core.definitions import parsed
+    from app.services.core.transaction import transaction
+    instance = template["instance"]
+    with transaction() as session:
+        spec = parsed(session.get(ProcessDefinition, instance["definition_id"]))
+        for number, due in enumerate(dues, start=first_number):
+            workflow = runtime.engine.load(spec, json.loads(json.dumps(instance["state"])))
+            workflow.shift_timers(due - instance["next_timer_at"])
+            moved = {**instance, "state": workflow.dump(), "next_timer_at": workflow.next_timer_at()}
+            _copy(session, {**template, "instance": moved}, [number], Order, ProcessInstance, Task)
+    db.session.remove()
+    return {f"DRAIN{number:09d}": due for number, due in enumerate(dues, start=first_number)}
+
+
+def lateness(dues: dict[str, datetime]) -> list[float | None]:
+    """Seconds from each arrival's due time to its order's completion (None: it did not complete)."""
+    from app.extensions import db
+    from app.models import Order
+    from app.services.core.transaction import transaction
+    with transaction(readonly=True) as session:
+        done = dict(session.execute(select(Order.order_no, Order.completed_at).where(Order.order_no.in_(dues))).all())
+    db.session.remove()
+    return [(done[no] - due).total_seconds() if done.get(no) else None for no, due in dues.items()]
 
 
 def _rows(session, Order, ProcessInstance, Task) -> dict:
@@ -92,23 +128,28 @@ def _copy(session, template: dict, numbers, Order, ProcessInstance, Task) -> Non
                                    for instance_id, order_id in rows for t in tasks[order_id]])
 
 
-def _counts() -> tuple[int, int, int]:
-    """(running instances, timer_fired events, orders with more than one)."""
+def _counts(count: int) -> tuple[int, int, int, int]:
+    """(running instances of the backlog, running in all, timer_fired events, orders with more than one)."""
     from app.extensions import db
-    from app.models import AuditEvent, ProcessInstance
+    from app.models import AuditEvent, Order, ProcessInstance
     from app.services.core.transaction import transaction
+    running = select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "running")
     with transaction(readonly=True) as session:
-        running = session.scalar(select(func.count()).where(ProcessInstance.status == "running"))
+        backlog = session.scalar(running.join(Order, Order.id == ProcessInstance.order_id)
+                                 .where(Order.order_no < f"DRAIN{count:09d}"))  # arrivals are numbered after it
+        total = session.scalar(running)
         fired = select(AuditEvent.order_id, func.count().label("n")).where(AuditEvent.type == "timer_fired") \
             .group_by(AuditEvent.order_id).subquery()
         events = session.scalar(select(func.coalesce(func.sum(fired.c.n), 0)))
         twice = session.scalar(select(func.count()).select_from(fired).where(fired.c.n > 1))
     db.session.remove()
-    return running, int(events), twice
+    return backlog, total, int(events), twice
 
 
-def drain(url: str, processes: int, count: int, logs: Path) -> dict:
-    """Start the workers, poll until nothing runs (or 10 minutes), stop them; the figures."""
+def drain(url: str, processes: int, count: int, logs: Path, arrive) -> dict:
+    """Start the workers; at the first completion call `arrive` (it adds the arrivals: {order_no: due});
+    poll until nothing runs (or 10 minutes), stop the workers; the figures. timers/s is the backlog's, from
+    its first completion to its last."""
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_CLOCK", "FLASK_APP")}
     env.update(DATABASE_URL=url, FLASK_CONFIG="production", SCHEDULER_ENABLED="0", LOG_LEVEL="WARNING")
     flask = Path(sys.executable).with_name("flask")
@@ -116,12 +157,15 @@ def drain(url: str, processes: int, count: int, logs: Path) -> dict:
     workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
                for n in range(processes)]
-    first = None
+    first = drained = None
+    dues = {}
     try:
         while time.monotonic() - started < 600:
-            running = _counts()[0]
-            if first is None and running < count:
-                first = time.monotonic()
+            backlog, running = _counts(count)[:2]
+            if first is None and backlog < count:
+                first, dues = time.monotonic(), arrive()
+            if drained is None and backlog == 0:
+                drained = time.monotonic()
             if running == 0:
                 break
             time.sleep(0.2)
@@ -130,27 +174,39 @@ def drain(url: str, processes: int, count: int, logs: Path) -> dict:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=30)
-    ended = time.monotonic()
-    running, events, twice = _counts()
-    span = ended - (first or ended)
-    return {"processes": processes, "timers": count, "wall_s": ended - started, "span_s": span,
-            "per_s": (count - running) / span if span else float("nan"), "left_running": running,
-            "timer_fired": events, "fired_twice": twice}
+    backlog, running, events, twice = _counts(count)
+    span = (drained or time.monotonic()) - (first or time.monotonic())
+    return {"processes": processes, "timers": count, "wall_s": time.monotonic() - started, "span_s": span,
+            "per_s": (count - backlog) / span if span else float("nan"), "left_running": running,
+            "timer_fired": events, "fired_twice": twice, "arrivals": len(dues), "late_s": lateness(dues)}
 
 
-def run(url: str | None, processes: int, count: int, workdir: Path) -> dict:
+def run(url: str | None, processes: int, count: int, arrivals: int, window: float, workdir: Path) -> dict:
     database = FreshDatabase(url, workdir)
     try:
         build_app(database.url, workdir)
         seeding = time.monotonic()
-        seed(count)
+        template = seed(count)
         seeded = time.monotonic() - seeding
         logs = workdir / f"logs-{processes}"
         logs.mkdir()
-        result = drain(database.url, processes, count, logs)
+
+        def arrive() -> dict:
+            now = datetime.now(timezone.utc)
+            dues = [now + timedelta(seconds=0.5 + window * i / max(arrivals, 1)) for i in range(arrivals)]
+            return add_arrivals(template, dues, count)
+
+        result = drain(database.url, processes, count, logs, arrive)
         return {**result, "seed_s": seeded, "database": database.label}
     finally:
         database.drop()
+
+
+def _late(seconds: list) -> str:
+    done = sorted(s for s in seconds if s is not None)
+    if not done:
+        return "-"
+    return f"{percentile(done, 50):.2f} / {done[-1]:.2f}"
 
 
 def main() -> None:
@@ -158,19 +214,23 @@ def main() -> None:
     parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server)")
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--processes", default=None, help="comma-separated process counts (default 1,2; SQLite 1)")
-    parser.add_argument("--quick", action="store_true", help="500 timers: the same table in about 20 s")
+    parser.add_argument("--arrivals", type=int, default=50, help="timers falling due while the backlog drains")
+    parser.add_argument("--arrival-window", type=float, default=30.0, help="seconds over which they fall due")
+    parser.add_argument("--quick", action="store_true", help="500 timers, 10 arrivals over 1 s: the same table")
     args = parser.parse_args()
-    count = 500 if args.quick else args.timers
+    count, arrivals, window = (500, 10, 1.0) if args.quick else (args.timers, args.arrivals, args.arrival_window)
     counts = [int(p) for p in (args.processes or ("1,2" if args.database_url else "1")).split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left "
+          "| arrivals | arrivals late p50 / max s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for processes in counts:
         with tempfile.TemporaryDirectory() as workdir:
-            r = run(args.database_url, processes, count, Path(workdir))
+            r = run(args.database_url, processes, count, arrivals, window, Path(workdir))
         print(f"| {r['processes']} | {r['timers']} | {r['seed_s']:.1f} | {r['wall_s']:.1f} | {r['span_s']:.1f} | "
-              f"{r['per_s']:.0f} | {r['timer_fired']} | {r['fired_twice']} | {r['left_running']} |", flush=True)
-        if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count:
+              f"{r['per_s']:.0f} | {r['timer_fired']} | {r['fired_twice']} | {r['left_running']} | "
+              f"{r['arrivals']} | {_late(r['late_s'])} |", flush=True)
+        if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count + r["arrivals"]:
             raise SystemExit(f"not exactly once: {r}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

@@ -1,12 +1,17 @@
 """Firing due BPMN timers: claim a batch of due, unfrozen instances (SKIP LOCKED on PostgreSQL, so several
 scheduler processes split the work), advance them all, commit the batch once.
 
+A batch takes the timers that fell due in the last FRESH seconds first, then the backlog, oldest first: while
+a backlog drains (after an outage, say), a timer falling due meanwhile fires in the next batch instead of
+after the whole backlog; with no backlog every due timer is fresh and the order is simply oldest first.
+
 A batch first runs whole: every instance's writes go out in the commit's one flush. If anything in it fails
 (the engine, a refused completion, a statement), that transaction rolls back and the batch runs again with a
 savepoint per instance: the failing instance is marked `error` (or, for a bug, logged and retried next tick)
 and the others commit. So one failing instance never rolls back the others of its batch, and a batch
 without failures pays no savepoints and no flush per instance."""
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -23,6 +28,7 @@ from app.services.core.transaction import transaction
 log = logging.getLogger(__name__)
 # instances per transaction: SQLite has one writer, so its batches stay short for the API's sake
 BATCH = {"postgresql": 100, "sqlite": 20}
+FRESH = timedelta(seconds=5)
 
 
 def _due(now):
@@ -30,6 +36,14 @@ def _due(now):
             .where(ProcessInstance.next_timer_at <= now, ProcessInstance.frozen_at.is_(None),
                    ProcessInstance.status == "running")
             .order_by(ProcessInstance.next_timer_at))
+
+
+def _claim_due(session, now, seen: set[int], limit: int) -> list[ProcessInstance]:
+    """Up to `limit` due instances not in `seen`: those due since `now - FRESH` first, then the oldest."""
+    fresh = claim(session, _due(now).where(ProcessInstance.next_timer_at > now - FRESH), ProcessInstance, seen, limit)
+    if len(fresh) == limit:
+        return fresh
+    return fresh + claim(session, _due(now), ProcessInstance, seen | {i.id for i in fresh}, limit - len(fresh))
 
 
 def fire_due_timers(max_instances: int = 1000) -> int:
@@ -60,7 +74,7 @@ def _fire_batch(seen: set[int], limit: int) -> dict[int, int]:
 def _run_batch(seen: set[int], limit: int, fire_one) -> tuple[dict[int, int], list[float]]:
     with transaction() as session:
         now = runtime.clock.now()
-        instances = claim(session, _due(now), ProcessInstance, seen, limit)
+        instances = _claim_due(session, now, seen, limit)
         orders = orders_by_id(session, (i.order_id for i in instances))  # held while the batch runs
         lags = [max(0.0, (now - i.next_timer_at).total_seconds()) for i in instances]
         fired = {i.id: fire_one(session, i, now, orders.get(i.order_id) or subject_of(session, i)) for i in instances}

@@ -1,7 +1,7 @@
 """Due timers are fired in batches (app/services/timers.py): one transaction per batch, run whole first and,
 when something in it fails, again with a savepoint per instance, so an instance the engine cannot advance
 never rolls back the others of its batch."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -61,11 +61,11 @@ def _break(instance_id: int, state) -> None:
         session.get(ProcessInstance, instance_id).state = state
 
 
-def _fire() -> int:
+def _fire(at_most: int = 1000) -> int:
     from app.extensions import runtime
     from app.services.timers import fire_due_timers
     runtime.clock.set(FIRING)
-    return fire_due_timers()
+    return fire_due_timers(max_instances=at_most)
 
 
 def test_every_due_instance_of_a_batch_advances(due):
@@ -133,3 +133,30 @@ def test_a_completion_refused_after_the_timer_was_logged_fails_only_its_instance
     assert (statuses.pop(due[1]), history.pop(due[1])) == ("error", ["engine_error"])  # its timer_fired undone
     assert set(statuses.values()) == {"completed"}
     assert {tuple(h) for h in history.values()} == {("timer_fired", "order_completed")}  # each once
+
+
+def _due_at(instance_id: int, at: datetime) -> None:
+    """Move the instance's waiting timer to fall due at `at` (as a freeze's resolution moves timers)."""
+    from app.actors import SYSTEM
+    from app.models import ProcessInstance
+    from app.services.core.runtime import open_workflow, save_workflow, subject_of
+    from app.services.core.transaction import transaction
+    with transaction() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        workflow = open_workflow(instance)
+        workflow.shift_timers(at - instance.next_timer_at)
+        save_workflow(session, subject_of(session, instance), instance, workflow, SYSTEM)
+
+
+def test_a_timer_falling_due_while_a_backlog_drains_goes_before_the_backlog(due, monkeypatch):
+    """Four timers overdue for a month and one due a second ago, batches of two: the first batch takes the
+    fresh one and one of the backlog."""
+    from app.extensions import db
+    from app.services import timers
+    fresh = due[-1]
+    _due_at(fresh, FIRING - timedelta(seconds=1))
+    monkeypatch.setitem(timers.BATCH, db.engine.dialect.name, 2)
+    assert _fire(at_most=2) == 2
+    statuses = _statuses(due)
+    assert statuses.pop(fresh) == "completed"
+    assert sorted(statuses.values()) == ["completed", "running", "running", "running"]
