@@ -9,7 +9,7 @@ from app.services.lifecycle.expiry import run_expiry
 from app.services.lifecycle.policy import run_auto_renewals
 from app.services.lifecycle.reminders import send_reminders
 from app.services.refunds.settlement import settle_due_refunds
-from app.services.timers import fire_due_timers
+from app.services.timers import drain_due_timers
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -27,9 +27,10 @@ def _logged(what: str, function):
     return run
 
 
-# (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second
+# (id, function, trigger arguments): polls the indexed `next_timer_at`, a due timer fires within a second;
+# while a backlog lasts, the timers' job runs its ticks back to back (app/services/timers.py)
 JOBS = (
-    ("fire_due_timers", _logged("instances whose timers fired", fire_due_timers),
+    ("fire_due_timers", _logged("instances whose timers fired", drain_due_timers),
      {"trigger": "interval", "seconds": TICK_SECONDS}),
     # refunding -> refunded well within the guide's 3 hours
     ("settle_refunds", _logged("refunds settled", settle_due_refunds), {"trigger": "interval", "seconds": REFUND_SECONDS}),

@@ -160,3 +160,14 @@ def test_a_timer_falling_due_while_a_backlog_drains_goes_before_the_backlog(due,
     statuses = _statuses(due)
     assert statuses.pop(fresh) == "completed"
     assert sorted(statuses.values()) == ["completed", "running", "running", "running"]
+
+
+def test_the_schedulers_job_runs_ticks_back_to_back_while_a_backlog_lasts(due, monkeypatch):
+    """Ticks of two instances: one tick leaves three due, the job drains all five in one run."""
+    from app.extensions import runtime
+    from app.services import timers
+    monkeypatch.setattr(timers, "TICK", 2)
+    runtime.clock.set(FIRING)
+    assert timers.fire_due_timers(max_instances=timers.TICK) == 2
+    assert timers.drain_due_timers() == 3
+    assert set(_statuses(due).values()) == {"completed"}
