@@ -52,7 +52,7 @@ def seed(count: int) -> dict:
     runtime.clock.set(CREATED_AT)
     with transaction() as session:
         definition, _ = deploy(session, DIAGRAM.read_bytes(), filename=DIAGRAM.name)
-        order = Order(order_no="DRAIN000000000", request_hash="0" * 64, buyer="drain-buyer", seller="drain-seller",
+        order = Order(order_no=order_no(0), request_hash="0" * 64, buyer="drain-buyer", seller="drain-seller",
                       product={"name": "Timer drain", "delivery_type": "data_file", "supervised": True},
                       delivery_type="data_file", supervised=True, billing={"mode": "one_off"}, amount_paid=1,
                       paid_at=CREATED_AT, status="processing", rejection_count=0, created_at=CREATED_AT)
@@ -85,7 +85,7 @@ def add_arrivals(template: dict, dues: list[datetime], first_number: int) -> dic
             moved = {**instance, "state": workflow.dump(), "next_timer_at": workflow.next_timer_at()}
             _copy(session, {**template, "instance": moved}, [number], Order, ProcessInstance, Task)
     db.session.remove()
-    return {f"DRAIN{number:09d}": due for number, due in enumerate(dues, start=first_number)}
+    return {order_no(number): due for number, due in enumerate(dues, start=first_number)}
 
 
 def lateness(dues: dict[str, datetime]) -> list[float | None]:
@@ -97,6 +97,10 @@ def lateness(dues: dict[str, datetime]) -> list[float | None]:
         done = dict(session.execute(select(Order.order_no, Order.completed_at).where(Order.order_no.in_(dues))).all())
     db.session.remove()
     return [(done[no] - due).total_seconds() if done.get(no) else None for no, due in dues.items()]
+
+
+def order_no(number: int) -> str:
+    return f"DRAIN{number:09d}"
 
 
 def _rows(session, Order, ProcessInstance, Task) -> dict:
@@ -118,7 +122,7 @@ def _copy(session, template: dict, numbers, Order, ProcessInstance, Task) -> Non
         for old, new in ids.items():
             copied = copied.replace(old, new)
         order_id = ids[template["order"]["id"]]
-        orders.append({**template["order"], "id": order_id, "order_no": f"DRAIN{number:09d}",
+        orders.append({**template["order"], "id": order_id, "order_no": order_no(number),
                        "audit_head_seq": 0, "audit_head_hash": None})
         instances.append({**{k: v for k, v in template["instance"].items() if k != "id"}, "order_id": order_id,
                           "state": json.loads(copied)})

@@ -1,5 +1,24 @@
 """Small assertions and reads shared by the API tests."""
+from contextlib import contextmanager
+
 ORDERS = "/api/v1/orders"
+
+
+@contextmanager
+def recorded_statements():
+    """The SQL the application's engine sends while the block runs, as a list of statement strings."""
+    from sqlalchemy import event
+    from app.extensions import db
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def ok(response, status: int = 200) -> dict:

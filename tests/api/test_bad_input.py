@@ -5,9 +5,10 @@ import json
 import time
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.conftest import order_body
+from tests.helpers import recorded_statements
 
 API = "/api/v1"
 NUL = "\x00"
@@ -265,19 +266,9 @@ def test_a_hundred_thousand_attachment_ids_are_refused_at_once(api, cast, proble
 
 
 def _attachment_statements(app, run) -> int:
-    from app.extensions import db
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        if "attachment" in statement.lower():
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as seen:
         run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+    return sum(1 for statement in seen if "attachment" in statement.lower())
 
 
 def test_linking_twenty_attachments_costs_the_statements_one_does(app, api, cast, place_order, upload):

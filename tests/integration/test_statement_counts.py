@@ -6,35 +6,17 @@ import pytest
 from sqlalchemy import event
 
 from tests.conftest import order_body
-from tests.helpers import ok
+from tests.helpers import ok, recorded_statements
 
 ORDERS, TASKS, APPEALS = "/api/v1/orders", "/api/v1/tasks", "/api/v1/appeals"
 ROWS = 44  # more than the larger page, so both pages are full
 
 
-class StatementCounter:
-    """Counts the statements the engine sends while active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-
 def statements(api, who, path: str, page_size: int) -> int:
-    from app.extensions import db
-    with StatementCounter(db.engine) as counter:
+    with recorded_statements() as seen:
         rows = ok(api.get(path, who.token, params={"page_size": page_size}))
     assert len(rows) == page_size, f"{path}: {len(rows)} rows, the page is not full"
-    return counter.count
+    return len(seen)
 
 
 @pytest.fixture
@@ -88,16 +70,9 @@ class FlushCounter:
 def action_cost(api, who, order: dict, action: str, data: dict, attachments: list) -> tuple[int, int]:
     """(statements, flushes) of one order action over HTTP, authentication included; transaction scope
     statements aside (SQLite's BEGIN, the tests' SAVEPOINTs), so both databases count alike."""
-    from app.extensions import db
-    seen = []
-    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        with FlushCounter() as flushes:
-            ok(api.post(f"{ORDERS}/{order['id']}/actions/{action}", who.token,
-                        json={"data": data, "attachments": attachments}))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    with recorded_statements() as seen, FlushCounter() as flushes:
+        ok(api.post(f"{ORDERS}/{order['id']}/actions/{action}", who.token,
+                    json={"data": data, "attachments": attachments}))
     return len([s for s in seen if not s.lstrip().upper().startswith(SCOPE)]), flushes.count
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.bpmn_variants import TIMER_DUE
+from tests.helpers import recorded_statements
 
 STARTED, FIRING = datetime(2019, 6, 1, tzinfo=timezone.utc), datetime(2020, 2, 1, tzinfo=timezone.utc)
 
@@ -104,23 +105,10 @@ def _history_types(ids: list[int]) -> dict[int, list[str]]:
     return types
 
 
-@pytest.fixture
-def statements():
-    """The SQL statements run while the test runs (their first word)."""
-    from sqlalchemy import event
-    from app.extensions import db
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement.split()[0].upper())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
-
-
-def test_a_batch_without_failures_takes_no_savepoint_per_instance(due, statements):
-    assert _fire() == 5
+def test_a_batch_without_failures_takes_no_savepoint_per_instance(due):
+    with recorded_statements() as seen:
+        assert _fire() == 5
+    statements = [statement.split()[0].upper() for statement in seen]
     # two transactions (the batch of 5, then the empty claim that ends the tick), each opened in the test's
     # savepoint by the per-test rollback: no savepoint of its own for any instance
     assert statements.count("SAVEPOINT") == 2
