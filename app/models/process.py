@@ -20,7 +20,7 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    xml: Mapped[str] = mapped_column(Text)
+    xml: Mapped[str] = mapped_column(Text, deferred=True)  # tens of KB: read only where used (a parse, a download)
     deployed_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))  # current | retired
 
@@ -60,5 +60,8 @@ class ProcessInstance(Base):
     version_id: Mapped[int] = mapped_column(nullable=False)
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined", innerjoin=True)
+    # read-only; the locking queries load it in their statement (runtime.py), so the use case's get of the
+    # order runs no query of its own
+    order: Mapped["Order | None"] = relationship(viewonly=True)  # noqa: F821 (app.models.order)
 
     __mapper_args__ = {"version_id_col": version_id}

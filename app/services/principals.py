@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import bindparam, select
 
 from app.errors import ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError
-from app.extensions import runtime
+from app.extensions import db, runtime
 from app.models import Principal, Tenant
 from app.actors import REVIEW_ROLES, ROLES
 from app.actors import Actor
@@ -56,8 +56,7 @@ def authenticate(token: str | None) -> Actor:
     """The actor behind a bearer token."""
     if not token:
         raise UnauthenticatedError("a bearer token is required")
-    with transaction(readonly=True) as session:
-        found = session.execute(_ACTOR_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+    found = db.read_row(_ACTOR_BY_TOKEN, {"token_hash": hash_token(token)})  # no transaction of its own
     if found is None:
         raise UnauthenticatedError("unknown token")
     return Actor(*found)

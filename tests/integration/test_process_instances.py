@@ -45,7 +45,7 @@ def two_instances(app, cast, second_key):
     placed, _ = place_order(Actor(cast.platform.name, "platform"), body)
     with transaction() as session:
         order = session.get(Order, placed.id)
-        refund = start_instance(session, order, second_key, data={"order_id": order.id}, kind=REFUND)
+        refund, _ = start_instance(session, order, second_key, data={"order_id": order.id}, kind=REFUND)
         refund_id = refund.id
     with transaction() as session:
         supervision = _instance(session, placed.id, "supervision")

@@ -25,7 +25,7 @@ def _start(count: int) -> list[int]:
     for _ in range(count):
         with transaction() as session:
             order = _order(session)
-            ids.append(start_instance(session, order, definition.key, {"order_id": order.id}).id)
+            ids.append(start_instance(session, order, definition.key, {"order_id": order.id})[0].id)
     return ids
 
 

@@ -1,6 +1,5 @@
 """Finding stored process definitions and their parsed, cached form (deployment is processes/deploy.py)."""
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer
 
 from app.engine import Definition
 from app.errors import NotFoundError
@@ -17,7 +16,7 @@ def version_of(session, key: str, version: int) -> ProcessDefinition:
 
 
 def current_definition(session, key: str) -> ProcessDefinition:
-    """The current version of `key`; its XML (tens of KB) is read only if parsed() has no cached parse of it."""
+    """The current version of `key` (its XML, deferred, is read only if parsed() has no cached parse of it)."""
     found = session.scalars(CURRENT, {"key": key}).first()
     if found is None:
         raise NotFoundError(f"no deployed process {key!r}")
@@ -25,8 +24,8 @@ def current_definition(session, key: str) -> ProcessDefinition:
 
 
 # built once: every placement runs it
-CURRENT = (select(ProcessDefinition).options(defer(ProcessDefinition.xml))
-           .where(ProcessDefinition.key == bindparam("key"), ProcessDefinition.status == "current"))
+CURRENT = select(ProcessDefinition).where(ProcessDefinition.key == bindparam("key"),
+                                          ProcessDefinition.status == "current")
 
 
 def parsed(definition: ProcessDefinition) -> Definition:

@@ -9,6 +9,7 @@ from functools import wraps
 
 import isodate
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from app.engine import UserTask, WorkflowInstance
 from app.errors import ConflictError, NotFoundError, WorkflowError
@@ -72,8 +73,9 @@ def _locked(session, query, params: dict) -> ProcessInstance | None:
 # The hot path's statements, built once (building one cost about as much as running it). FOR UPDATE is
 # PostgreSQL's row lock; SQLite renders none (its writer lock, taken at BEGIN IMMEDIATE, serializes writers).
 _LOCKING = select(ProcessInstance).with_for_update(of=ProcessInstance).execution_options(populate_existing=True)
-LOCK_BY_ORDER = _LOCKING.where(ProcessInstance.order_id == bindparam("order_id"),
-                               ProcessInstance.kind == bindparam("kind"))
+# the order comes in the same statement (not locked: the instance's lock serializes the use cases)
+LOCK_BY_ORDER = (_LOCKING.join(ProcessInstance.order).options(contains_eager(ProcessInstance.order))
+                 .where(ProcessInstance.order_id == bindparam("order_id"), ProcessInstance.kind == bindparam("kind")))
 LOCK_BY_ID = _LOCKING.where(ProcessInstance.id == bindparam("id"))
 _READY_OF = select(Task).where(Task.process_instance_id == bindparam("instance_id"), Task.status == "ready")
 READY_TASKS = _READY_OF.order_by(Task.created_at)
@@ -102,9 +104,10 @@ def open_workflow(instance: ProcessInstance) -> WorkflowInstance:
 
 
 def start_instance(session, order: Subject, process_key: str, data: dict, kind: str = SUPERVISION,
-                   definition: ProcessDefinition | None = None) -> ProcessInstance:
+                   definition: ProcessDefinition | None = None) -> tuple[ProcessInstance, list[Task]]:
     """Start a process of `kind` on the subject (an order, an application) at its current version (the
-    caller's `definition`, when it read it already) and save the first waits."""
+    caller's `definition`, when it read it already) and save the first waits. Returns the instance and the
+    task rows the start made ready (none when it failed)."""
     definition = definition or current_definition(session, process_key)
     instance = ProcessInstance(kind=kind, definition_id=definition.id, definition=definition, state={},
                                status="running", updated_at=runtime.clock.now(), **order.instance_binding())
@@ -113,21 +116,24 @@ def start_instance(session, order: Subject, process_key: str, data: dict, kind: 
     try:
         with session.begin_nested():  # a failing start leaves the order, in `error`, for operations
             workflow = runtime.engine.start(parsed(definition), data)
-            save_workflow(session, order, instance, workflow, SYSTEM)
+            ready = save_workflow(session, order, instance, workflow, SYSTEM, new=True)
     except WorkflowError as error:
         mark_failed(session, order, instance, error)
-    return instance
+        ready = []
+    return instance, ready
 
 
 def save_workflow(session, order: Subject, instance: ProcessInstance, workflow: WorkflowInstance,
-                  actor: Actor) -> list[Task]:
+                  actor: Actor, new: bool = False) -> list[Task]:
     """Write state, next timer and the instance's inbox rows; run its kind's completion hook when it ended.
-    Returns the instance's task rows made ready by this save (a hook may close some: check `status`)."""
+    Returns the instance's task rows made ready by this save (a hook may close some: check `status`).
+    `new`: the instance was created in this transaction, so it has no task rows to read."""
     now = runtime.clock.now()
     instance.state = workflow.dump()
     instance.next_timer_at = workflow.next_timer_at()
     instance.updated_at = now
-    ready = sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor)
+    ready = sync_tasks(session, order, instance, workflow.ready_user_tasks() + workflow.waiting_message_nodes(), actor,
+                       new)
     if workflow.is_completed() and instance.status == "running":
         instance.status = "completed"
         hook = COMPLETION_HOOKS.get(instance.kind)  # a kind without a hook leaves the order as it is
@@ -152,15 +158,13 @@ def finish_order(session, order: Order, status: str, actor: Actor) -> None:
         "refund_amount": str(order.refund_amount) if order.refund_amount is not None else None})
 
 
-def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor) -> list[Task]:
+def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[UserTask], actor: Actor,
+               new: bool = False) -> list[Task]:
     """Make the instance's task rows say exactly what the engine says is ready (other instances' rows
-    are not touched); returns the ready rows, in the engine's order."""
+    are not touched); returns the ready rows, in the engine's order. `new`: the instance has no rows yet."""
     now = runtime.clock.now()
     ready_by_id = {t.id: t for t in ready}
-    with session.no_autoflush:  # the caller's pending changes go out in one flush, later
-        rows = {r.id: r for r in session.scalars(TASKS_TO_SYNC, {"instance_id": instance.id,
-                                                                  "ready_ids": list(ready_by_id)})}
-    rows.update(_unflushed_rows(session, instance, ready_by_id))
+    rows = {} if new else _rows_to_sync(session, instance, ready_by_id)
     for row in rows.values():
         if row.status == "ready" and row.id not in ready_by_id:
             row.status, row.closed_at, row.closed_by = "completed", now, actor.name
@@ -174,6 +178,14 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
             _open_task(row, task, now)
         rows[task.id] = row
     return [rows[task.id] for task in ready]
+
+
+def _rows_to_sync(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:
+    """The instance's open rows and those of the engine's ready tasks, stored or still unflushed."""
+    with session.no_autoflush:  # the caller's pending changes go out in one flush, later
+        rows = {r.id: r for r in session.scalars(TASKS_TO_SYNC, {"instance_id": instance.id,
+                                                                  "ready_ids": list(ready_by_id)})}
+    return rows | _unflushed_rows(session, instance, ready_by_id)
 
 
 def _unflushed_rows(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:

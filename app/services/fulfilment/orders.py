@@ -52,8 +52,8 @@ def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
             events.record_event(session, order, "order.placed", {
                 "amount_paid": str(order.amount_paid), "paid_at": order.paid_at.isoformat(),
                 "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller})
-            instance = _start_supervision(session, order, definition)
-            return present_order(session, order, actor, instance=instance), True
+            instance, tasks = _start_supervision(session, order, definition)
+            return present_order(session, order, actor, instance=instance, tasks=tasks), True
     except IntegrityError:  # a concurrent placement of the same order_no (or the same trial) won the insert
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
@@ -146,11 +146,13 @@ def _routing_facts(order: Order) -> dict:
     return {k: order.product.get(k) for k in ROUTING_FACTS}
 
 
-def _start_supervision(session, order: Order, definition: ProcessDefinition | None) -> ProcessInstance | None:
-    """The order's supervision instance, started (None: unsupervised, completed at once)."""
+def _start_supervision(session, order: Order,
+                       definition: ProcessDefinition | None) -> tuple[ProcessInstance | None, list[Task]]:
+    """The order's supervision instance, started, and its ready task rows (None: unsupervised, completed at
+    once)."""
     if definition is None:
         finish_order(session, order, "completed", SYSTEM)
-        return None
+        return None, []
     return start_instance(session, order, definition.key, data=start_data(order, _routing_facts(order)),
                           definition=definition)
 

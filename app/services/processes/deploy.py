@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from app.engine import BpmnParseError, Definition, parse_definition
 from app.engine.lint import Vocabulary, lint_document
@@ -123,8 +122,7 @@ def list_definitions(actor: Actor) -> list[ProcessKey]:
     """Every process key with its versions and the one new orders get (one query, the XML left out)."""
     authorize(actor, "definitions.read")
     with transaction(readonly=True) as session:
-        rows = session.scalars(select(ProcessDefinition).options(defer(ProcessDefinition.xml))
-                               .order_by(ProcessDefinition.key, ProcessDefinition.version))
+        rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
         keys: dict[str, list[ProcessDefinition]] = {}
         for row in rows:
             keys.setdefault(row.key, []).append(row)

@@ -57,7 +57,7 @@ def _start(session, application: PurchaseApplication, app: App, tenant: Tenant) 
     key = SPECIAL_PROCESS if app.special else PROCESS_KEYS[application.kind]
     data = {"application_id": application.id, "app_id": app.app_id, "tenant": tenant.name,
             "application_kind": application.kind, "special": app.special}
-    instance = start_instance(session, application, key, data, kind=PURCHASE)
+    instance, _ = start_instance(session, application, key, data, kind=PURCHASE)
     if instance.status == "error":
         raise WorkflowError(f"the application's process failed to start: {(instance.error or {}).get('message')}")
     if application.kind == "trial":  # the automatic review (四.5: 自动审核)

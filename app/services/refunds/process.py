@@ -54,8 +54,8 @@ def start_refund_process(session, order: Order, refund: Refund) -> None:
     remind_at = add_working_days(runtime.clock.now(), CONTACT_SELLER_WORKING_DAYS)
     data = {"order_id": order.id, "order_no": order.order_no, "refund_id": refund.id,
             "refund_amount": str(refund.amount), "goods": refund.goods, "contact_seller_at": remind_at.isoformat()}
-    instance = start_instance(session, order, PROCESS_KEYS.get(order.delivery_type, DEFAULT_PROCESS), data,
-                              kind=REFUND)
+    instance, _ = start_instance(session, order, PROCESS_KEYS.get(order.delivery_type, DEFAULT_PROCESS), data,
+                                 kind=REFUND)
     if instance.status == "error":
         raise WorkflowError(f"the refund process failed to start: {(instance.error or {}).get('message')}")
     refund.process_instance_id = instance.id
