@@ -99,3 +99,45 @@ def test_an_action_runs_a_constant_number_of_statements_and_one_flush(api, cast,
         costs = {action: action_cost(api, who, order, action, data, files) for action, who, data, files in steps}
         print(f"\nround {round_}: (statements, flushes) per action {costs}", end="")
         assert costs == expected
+
+
+@pytest.mark.committed  # the app's own engine and pool, as a server runs them (no per-test outer transaction)
+def test_the_token_lookup_runs_one_statement_outside_any_transaction(app):
+    """Every request's authentication: one SELECT, no BEGIN/COMMIT around it (PostgreSQL: the connection is
+    in autocommit while it runs; SQLite: no BEGIN is sent), and the connection goes back to the pool as it
+    was: the next use case still runs in a transaction of its own."""
+    from app.extensions import db
+    from app.services.principals import authenticate
+    from tests import factories
+    who = factories.principal("buyer")
+    autocommit: list[bool] = []
+
+    def seen(conn, cursor, statement, *args):
+        autocommit.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
+
+    with recorded_statements() as statements:
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert authenticate(who.token).name == who.name
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+    assert [s.split()[0] for s in statements] == ["SELECT"]
+    if db.is_postgres:
+        assert autocommit == [True]
+    with db.engine.connect() as connection:  # a pooled connection is transactional again
+        connection.exec_driver_sql("SELECT 1")
+        assert connection.in_transaction()
+        if db.is_postgres:
+            assert connection.connection.dbapi_connection.autocommit is False
+
+
+def test_actions_and_order_reads_do_not_load_the_diagram_xml(api, cast, place_order, upload):
+    """A definition's XML (tens of KB) is deferred: loading an instance joins its definition without it."""
+    order = place_order()
+    with recorded_statements() as seen:
+        ok(api.post(f"{ORDERS}/{order['id']}/actions/submit_requirement", cast.buyer.token,
+                    json={"data": {"description": "Migrate 2 TB"}, "attachments": [upload(cast.buyer)]}))
+        ok(api.get(f"{ORDERS}/{order['id']}", cast.buyer.token))
+        ok(api.get(ORDERS, cast.ops.token))
+    assert any("process_definition" in s for s in seen)  # the definitions are joined...
+    assert not [s for s in seen if ".xml" in s]  # ...without their XML
