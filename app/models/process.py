@@ -1,10 +1,14 @@
 """Deployed BPMN versions and the process instances (one per run, of a kind) of the orders."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base
+
+if TYPE_CHECKING:
+    from app.models.order import Order
 
 
 class ProcessDefinition(Base):
@@ -62,6 +66,6 @@ class ProcessInstance(Base):
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined", innerjoin=True)
     # read-only; the locking queries load it in their statement (runtime.py), so the use case's get of the
     # order runs no query of its own
-    order: Mapped["Order | None"] = relationship(viewonly=True)  # noqa: F821 (app.models.order)
+    order: Mapped["Order | None"] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
