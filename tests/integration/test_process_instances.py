@@ -165,3 +165,16 @@ def test_core_does_not_import_fulfilment():
     core = Path(__file__).resolve().parents[2] / "app" / "services" / "core"
     offenders = [p.name for p in core.glob("*.py") if "services.fulfilment" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_an_order_waiting_at_one_node_in_two_instances_is_listed_and_counted_once(two_instances, cast, api, walk):
+    """Both its supervision and its second run wait at confirm_acceptance: ops' node listing (whose count
+    reads the tasks alone) and a buyer's (whose count reads the orders) each give the order once."""
+    import json
+    order_id, _, _ = two_instances
+    walk(api.get(f"/api/v1/orders/{order_id}", cast.buyer.token).json(), "confirm_acceptance")
+    for who in (cast.ops, cast.buyer):
+        response = api.get("/api/v1/orders", who.token, params={"node": "confirm_acceptance"})
+        assert response.status_code == 200, response.text
+        assert [o["id"] for o in response.json()] == [order_id]
+        assert json.loads(response.headers["X-Pagination"])["total"] == 1
