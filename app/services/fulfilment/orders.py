@@ -179,33 +179,43 @@ def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
 
 
 def _count_query(actor: Actor, filters: dict):
-    """The listing's rows, written to be counted. Staff asking for one node alone: the orders with a ready
-    task there, read from the tasks' index only (one group per order: an order with two such tasks, say of
-    its supervision and of a refund run, counts once)."""
-    node = filters.get("node")
-    if (node and node != COMPLETED_NODE.id and allowed(actor, "orders.read_all") and not filters.get("status")
-            and not filters.get("delivery_type") and filters.get("frozen") is None):
-        return (select(Task.order_id).where(Task.status == "ready", Task.node_id == node, Task.order_id.is_not(None))
-                .group_by(Task.order_id))
+    """The listing's rows, written to be counted. Staff asking for one node and nothing else: the orders with
+    a ready task there, read from the tasks' index only (one group per order: an order with two such tasks,
+    say of its supervision and of a refund run, counts once)."""
+    ready = _ready_at(filters.get("node"))
+    if ready is not None and not _order_conditions(filters) and allowed(actor, "orders.read_all"):
+        return ready.where(Task.order_id.is_not(None)).group_by(Task.order_id)
     return _listing(actor, filters, counting=True)
 
 
 def _listing(actor: Actor, filters: dict, counting: bool = False):
     """The listing's query. With `node`, its page walks (created_at, id) and probes each order (a correlated
     EXISTS stops after page_size matches); its count, which reads every match anyway, starts from the
-    matching tasks (`id IN (…)`; staff's count of a node alone reads the tasks only, _count_query). `frozen`
-    reads the order's copy of its supervision's freeze (an index of the frozen orders alone, in the
-    listing's order)."""
-    query = select(Order).where(order_filter(actor))
-    if filters.get("status"):
-        query = query.where(Order.status == filters["status"])
-    if filters.get("delivery_type"):
-        query = query.where(Order.delivery_type == filters["delivery_type"])
-    if filters.get("node") == COMPLETED_NODE.id:
-        query = query.where(Order.status == "completed")
-    elif filters.get("node"):
-        ready = select(Task.order_id).where(Task.status == "ready", Task.node_id == filters["node"])
+    matching tasks (`id IN (…)`)."""
+    query = select(Order).where(order_filter(actor), *_order_conditions(filters))
+    ready = _ready_at(filters.get("node"))
+    if ready is not None:
         query = query.where(Order.id.in_(ready) if counting else exists(ready.where(Task.order_id == Order.id)))
-    if filters.get("frozen") is not None:
-        query = query.where(Order.frozen_at.is_not(None) if filters["frozen"] else Order.frozen_at.is_(None))
     return query
+
+
+def _order_conditions(filters: dict) -> list:
+    """The filters on the order's own columns. `frozen` reads the order's copy of its supervision's freeze (an
+    index of the frozen orders alone, in the listing's order)."""
+    conditions = []
+    if filters.get("status"):
+        conditions.append(Order.status == filters["status"])
+    if filters.get("delivery_type"):
+        conditions.append(Order.delivery_type == filters["delivery_type"])
+    if filters.get("node") == COMPLETED_NODE.id:
+        conditions.append(Order.status == "completed")
+    if filters.get("frozen") is not None:
+        conditions.append(Order.frozen_at.is_not(None) if filters["frozen"] else Order.frozen_at.is_(None))
+    return conditions
+
+
+def _ready_at(node: str | None):
+    """The order ids of the ready tasks at `node` (None: no node filter, or the end node)."""
+    if not node or node == COMPLETED_NODE.id:
+        return None
+    return select(Task.order_id).where(Task.status == "ready", Task.node_id == node)
