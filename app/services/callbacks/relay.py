@@ -1,5 +1,5 @@
-"""Outbox -> callbacks: each mapped outbox event is relayed once (a conditional status change claims it),
-in one short transaction per batch, whatever the number of scheduler processes."""
+"""Outbox -> callbacks: each mapped outbox event is relayed once (one conditional status change claims a
+batch), in one short transaction per batch, whatever the number of scheduler processes."""
 from sqlalchemy import select, update
 
 from app.extensions import runtime
@@ -18,17 +18,21 @@ def relay_outbox(batch: int = 200) -> int:
             events = session.scalars(select(OutboxEvent).where(OutboxEvent.status == "pending",
                                                                OutboxEvent.type.in_(list(EVENT_ACTIVITIES)))
                                      .order_by(OutboxEvent.id).limit(batch)).all()
-            for event in events:
-                if _claim(session, event.id):
-                    made += _relay(session, event)
+            claimed = _claim(session, [event.id for event in events])
+            made += sum(_relay(session, event) for event in events if event.id in claimed)
         if len(events) < batch:
             return made
 
 
-def _claim(session, event_id: int) -> bool:
-    claimed = session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.status == "pending")
-                              .values(status=RELAYED, delivered_at=runtime.clock.now()))
-    return claimed.rowcount == 1
+def _claim(session, event_ids: list[int]) -> set[int]:
+    """The ids this relay took: of two relays racing for an event, only one changes its status. One UPDATE
+    for the batch; "fetch" syncs the session's copies by the returned ids, not by scanning the session."""
+    if not event_ids:
+        return set()
+    return set(session.scalars(update(OutboxEvent)
+                               .where(OutboxEvent.id.in_(event_ids), OutboxEvent.status == "pending")
+                               .values(status=RELAYED, delivered_at=runtime.clock.now())
+                               .returning(OutboxEvent.id).execution_options(synchronize_session="fetch")))
 
 
 def _relay(session, event: OutboxEvent) -> int:
