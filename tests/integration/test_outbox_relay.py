@@ -15,11 +15,20 @@ ORDERS = 12
 RELAYS = 4
 
 
-def _seller_with_interface():
+@pytest.fixture
+def seller(app):
+    """A seller with a production interface; its callbacks are deleted afterwards, so that no later test's
+    dispatcher (same database, real commits) finds them due and calls the interface this one never serves."""
+    from sqlalchemy import delete
+
+    from app.models import Callback
     from app.services.callbacks.keys import set_production_interface
+    from app.services.core.transaction import transaction
     seller, admin = factories.principal("seller"), factories.principal("admin")
     set_production_interface(admin.actor, seller.name, "http://127.0.0.1:9/never-called")  # relaying sends nothing
-    return seller
+    yield seller
+    with transaction() as session:
+        session.execute(delete(Callback).where(Callback.seller == seller.name))
 
 
 def _place(seller, count: int) -> list[str]:
@@ -65,10 +74,10 @@ def _expire_events(order_ids: list[str]) -> None:
             record_event(session, order, "order.expired", {})
 
 
-def test_relays_racing_on_threads_make_one_callback_per_event(app):
+def test_relays_racing_on_threads_make_one_callback_per_event(seller):
     from app.models import Callback, OutboxEvent
     from app.services.callbacks.relay import relay_outbox
-    orders = _place(_seller_with_interface(), ORDERS)
+    orders = _place(seller, ORDERS)
     relay_outbox()  # newInstance for each, still pending: the orders count as provisioned
     _expire_events(orders)
     assert _relay_on_threads(RELAYS) == []
@@ -79,10 +88,10 @@ def test_relays_racing_on_threads_make_one_callback_per_event(app):
     assert {e.status for e in expired.values()} == {"relayed"}
 
 
-def test_a_batch_smaller_than_the_backlog_relays_it_all_once(app):
+def test_a_batch_smaller_than_the_backlog_relays_it_all_once(seller):
     from app.models import Callback, OutboxEvent
     from app.services.callbacks.relay import relay_outbox
-    orders = _place(_seller_with_interface(), 5)
+    orders = _place(seller, 5)
     relay_outbox(batch=2)
     relay_outbox(batch=2)  # nothing left: a second pass claims nothing and makes nothing
     assert sorted(c.order_id for c in _rows(Callback, orders)) == sorted(orders)
@@ -90,13 +99,13 @@ def test_a_batch_smaller_than_the_backlog_relays_it_all_once(app):
     assert len(placed) == 5 and all(e.status == "relayed" and e.delivered_at is not None for e in placed)
 
 
-def test_one_update_claims_a_whole_batch(app):
+def test_one_update_claims_a_whole_batch(seller):
     from sqlalchemy import event
 
     from app.extensions import db
     from app.services.callbacks.relay import relay_outbox
     relay_outbox()  # what other tests left pending, out of the way
-    orders = _place(_seller_with_interface(), 5)
+    orders = _place(seller, 5)
     claims = []
 
     def count(_connection, _cursor, statement, *_):
