@@ -123,6 +123,15 @@ def place_order(platform: Principal, body: dict) -> dict:
     return _wire(order)
 
 
+def saas_orders(seller: Principal, count: int) -> list[dict]:
+    """`count` auto-delivered (unsupervised) SaaS orders of `seller`, one new buyer and platform for them all:
+    each announces `order.placed`, which the relay turns into a newInstance callback when the seller has an
+    interface."""
+    buyer, platform = principal("buyer"), principal("platform")
+    return [place_order(platform, order_body(buyer.name, seller.name, delivery_type="saas", supervised=False))
+            for _ in range(count)]
+
+
 def place_order_on(platform: Principal, key: str, body: dict, without: tuple[str, ...] = ()) -> str:
     """Place `body` on the current version of process `key` (one no routing rule leads to); the order id.
 

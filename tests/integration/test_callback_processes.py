@@ -37,12 +37,6 @@ def _seller_with_interface(receiver: Receiver):
     return seller
 
 
-def _place(seller, count: int) -> list[dict]:
-    buyer, platform = factories.principal("buyer"), factories.principal("platform")
-    return [factories.place_order(platform, factories.order_body(buyer.name, seller.name, delivery_type="saas",
-                                                                 supervised=False)) for _ in range(count)]
-
-
 def _callbacks(seller) -> list:
     from app.models import Callback
     from app.services.core.transaction import transaction
@@ -69,7 +63,7 @@ def _flask() -> str:
 def test_two_scheduler_processes_deliver_each_callback_exactly_once(app, tmp_path):
     with Receiver() as receiver:
         seller = _seller_with_interface(receiver)
-        orders = _place(seller, ORDERS)
+        orders = factories.saas_orders(seller, ORDERS)
         workers = [subprocess.Popen([_flask(), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=_env(app),
                                     stdout=open(tmp_path / f"w{n}.out", "w"), stderr=open(tmp_path / f"w{n}.err", "w"))
                    for n in range(2)]
@@ -100,7 +94,7 @@ def test_a_dispatcher_killed_mid_delivery_is_replaced_once_its_lease_ran_out(app
     from app.services.callbacks.dispatch import deliver_due_callbacks
     with Receiver() as receiver:
         seller = _seller_with_interface(receiver)
-        (order,) = _place(seller, 1)
+        (order,) = factories.saas_orders(seller, 1)
         receiver.holding = True
         process = subprocess.Popen([sys.executable, "-c", DISPATCH_ONCE], cwd=ROOT, env=_env(app),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

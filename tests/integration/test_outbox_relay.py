@@ -32,9 +32,7 @@ def seller(app):
 
 
 def _place(seller, count: int) -> list[str]:
-    buyer, platform = factories.principal("buyer"), factories.principal("platform")
-    return [factories.place_order(platform, factories.order_body(buyer.name, seller.name, delivery_type="saas",
-                                                                 supervised=False))["id"] for _ in range(count)]
+    return [order["id"] for order in factories.saas_orders(seller, count)]
 
 
 def _rows(model, order_ids: list[str]) -> list:
