@@ -7,7 +7,8 @@ For each process count (default 1 and 2; SQLite: 1, it has one in-process schedu
 N orders each with a running `timer_due` instance (tests/fixtures/timer_due.bpmn: an auto-acceptance
 timer at 2020-01-01 on confirm_acceptance, started with the clock in 2019, so every timer is due when the
 workers start on the real clock). One instance is started through the services; the other N-1 are its
-copies (order, instance state with the order id rewritten, task rows), inserted in batches. Then P real
+copies (order, instance state with the order id rewritten, task rows, and its history of three events before
+the acceptance, each copy's chain hashed anew), inserted in batches. Then P real
 `flask scheduler run` processes (production settings) drain them; the bench polls the count of running
 instances. It prints timers/s from the first completion to the last, the wall time including process start,
 and checks exactly once: N completed instances and N `timer_fired` history events, none twice.
@@ -37,15 +38,22 @@ from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/a
 from seed import _analyze as analyze  # noqa: E402 - bench/seed.py: VACUUM ANALYZE, as autovacuum would
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from app.actors import Actor  # noqa: E402
+
 DIAGRAM = ROOT / "tests" / "fixtures" / "timer_due.bpmn"
 CREATED_AT = datetime(2019, 6, 1, tzinfo=timezone.utc)
 BATCH = 2000
+# what an order waiting for its auto-acceptance has in its history already (its completion check reads it)
+PRIOR_HISTORY = [(Actor("drain-buyer", "buyer"), "order_placed", None),
+                 (Actor("drain-buyer", "buyer"), "task_completed", "submit_requirement"),
+                 (Actor("drain-seller", "seller"), "task_completed", "deliver")]
 
 
 def seed(count: int) -> dict:
     """One real start, then count-1 copies of its rows; the template (the started one's rows)."""
     from app.extensions import db, runtime
     from app.models import Order, ProcessInstance, Task
+    from app.services.core import audit
     from app.services.core.runtime import start_instance
     from app.services.core.transaction import transaction
     from app.services.processes.deploy import deploy
@@ -58,6 +66,8 @@ def seed(count: int) -> dict:
                       paid_at=CREATED_AT, status="processing", rejection_count=0, created_at=CREATED_AT)
         session.add(order)
         session.flush()
+        for actor, type_, action in PRIOR_HISTORY:
+            audit.record(session, order.id, actor, type_, node=action, action=action)
         start_instance(session, order, definition.key, {"order_id": order.id, "order_no": order.order_no})
     runtime.clock.reset()
     with transaction() as session:
@@ -104,30 +114,49 @@ def order_no(number: int) -> str:
 
 
 def _rows(session, Order, ProcessInstance, Task) -> dict:
+    from app.models import AuditEvent
+
     def plain(row):
         return {c.key: getattr(row, c.key) for c in row.__table__.columns}
     order = session.scalars(select(Order)).one()
     instance = session.scalars(select(ProcessInstance)).one()
     return {"order": plain(order), "instance": plain(instance),
-            "tasks": [plain(t) for t in session.scalars(select(Task))]}
+            "tasks": [plain(t) for t in session.scalars(select(Task))],
+            "events": [plain(e) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]}
+
+
+def _chain(events: list[dict], order_id: str) -> list[dict]:
+    """The template's history as the copy's own: its order id, each event's hash chained anew."""
+    from app.models import AuditEvent
+    from app.services.core.audit import chain_hash
+    from app.services.core.hashchain import GENESIS
+    chained, prev = [], GENESIS
+    for event in events:
+        row = {**{k: v for k, v in event.items() if k != "id"}, "order_id": order_id, "prev_hash": prev}
+        row["hash"] = prev = chain_hash(prev, AuditEvent(**row))
+        chained.append(row)
+    return chained
 
 
 def _copy(session, template: dict, numbers, Order, ProcessInstance, Task) -> None:
-    """Copies of the template: new order and task ids, also inside the engine state; an empty history."""
+    """Copies of the template: new order and task ids, also inside the engine state; its history, chained."""
+    from app.models import AuditEvent
     state = json.dumps(template["instance"]["state"])
-    orders, instances, tasks = [], [], {}
+    orders, instances, tasks, events = [], [], {}, []
     for number in numbers:
         ids = {template["order"]["id"]: uuid.uuid4().hex, **{t["id"]: str(uuid.uuid4()) for t in template["tasks"]}}
         copied = state
         for old, new in ids.items():
             copied = copied.replace(old, new)
         order_id = ids[template["order"]["id"]]
+        events += _chain(template["events"], order_id)
         orders.append({**template["order"], "id": order_id, "order_no": order_no(number),
-                       "audit_head_seq": 0, "audit_head_hash": None})
+                       "audit_head_seq": len(template["events"]), "audit_head_hash": events[-1]["hash"]})
         instances.append({**{k: v for k, v in template["instance"].items() if k != "id"}, "order_id": order_id,
                           "state": json.loads(copied)})
         tasks[order_id] = [{**t, "id": ids[t["id"]], "order_id": order_id} for t in template["tasks"]]
     session.execute(insert(Order), orders)
+    session.execute(insert(AuditEvent), events)
     rows = session.execute(insert(ProcessInstance).returning(ProcessInstance.id, ProcessInstance.order_id),
                            instances).all()
     session.execute(insert(Task), [{**t, "process_instance_id": instance_id}

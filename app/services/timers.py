@@ -19,6 +19,7 @@ from app.actors import SYSTEM
 from app.errors import WorkflowError
 from app.extensions import db, runtime
 from app.models import ProcessInstance
+from app.services.core.batch_reads import batch_reads
 from app.services.core.rows import orders_by_id
 from app.services.core import audit, metrics
 from app.services.core.claims import claim
@@ -96,7 +97,9 @@ def _run_batch(seen: set[int], limit: int, fire_one) -> tuple[dict[int, int], li
         instances = _claim_due(session, now, seen, limit)
         orders = orders_by_id(session, (i.order_id for i in instances))  # held while the batch runs
         lags = [max(0.0, (now - i.next_timer_at).total_seconds()) for i in instances]
-        fired = {i.id: fire_one(session, i, now, orders.get(i.order_id) or subject_of(session, i)) for i in instances}
+        with batch_reads(session, instances):  # one read of their tasks and histories (ends at a savepoint)
+            fired = {i.id: fire_one(session, i, now, orders.get(i.order_id) or subject_of(session, i))
+                     for i in instances}
         return fired, lags
 
 

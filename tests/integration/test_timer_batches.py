@@ -158,3 +158,91 @@ def test_the_schedulers_job_runs_ticks_back_to_back_while_a_backlog_lasts(due, m
     assert _fire(at_most=2) == 2
     assert timers.drain_due_timers() == 3
     assert set(_statuses(due).values()) == {"completed"}
+
+
+def test_a_batch_reads_its_instances_tasks_and_histories_once_not_per_instance(due):
+    import re
+    with recorded_statements() as seen:
+        assert _fire() == 5
+    tables = [m.group(1) for m in (re.search(r"\bFROM (task|audit_event)\b", s) for s in seen
+                                   if s.lstrip().upper().startswith("SELECT")) if m]
+    assert sorted(tables) == ["audit_event", "task"]  # was three reads per instance: 15
+
+
+def _in_batch(instance_ids: list[int], body) -> None:
+    """Run body(session, instances) inside batch_reads over those instances, in a transaction rolled back."""
+    from app.models import ProcessInstance
+    from app.services.core.batch_reads import batch_reads
+    from app.services.core.transaction import transaction
+    with pytest.raises(_Rollback), transaction() as session:
+        instances = [session.get(ProcessInstance, i) for i in instance_ids]
+        with batch_reads(session, instances):
+            body(session, instances)
+        raise _Rollback
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_batch_reads_hold_the_stored_rows_and_every_row_the_session_adds(due):
+    from app.actors import SYSTEM
+    from app.models import Order, Task
+    from app.services.core import audit, batch_reads
+
+    def body(session, instances):
+        first = instances[0]
+        order = session.get(Order, first.order_id)  # held, as a batch holds its orders: record() reads none
+        stored = list(batch_reads.tasks_of_instance(session, first.id))
+        assert [t.node_id for t in stored] == ["confirm_acceptance"]
+        assert batch_reads.tasks_of_order(session, order.id) == stored
+        row = Task(id="added", process_instance_id=first.id, order_id=first.order_id, node_id="extra", name="x",
+                   role="buyer", actions=[], forms={}, status="ready", created_at=FIRING)
+        session.add(row)
+        event = audit.record(session, order.id, SYSTEM, "note")
+        assert batch_reads.tasks_of_instance(session, first.id) == [*stored, row]
+        assert batch_reads.history(session, order.id)[-1] is event
+        assert batch_reads.tasks_of_instance(session, instances[1].id) != [*stored, row]
+
+    _in_batch(due[:2], body)
+
+
+def test_batch_reads_read_the_histories_only_when_a_completion_first_asks_for_one(due):
+    """A batch of reminders completes nothing: it reads no history."""
+    import re
+    from app.services.core import batch_reads
+
+    def body(session, instances):
+        batch_reads.tasks_of_instance(session, instances[0].id)
+        assert history_reads() == 0
+        for instance in instances:
+            batch_reads.history(session, instance.order_id)
+        assert history_reads() == 1
+
+    with recorded_statements() as seen:
+        def history_reads():
+            return sum(1 for statement in seen if re.search(r"\bFROM audit_event\b", statement))
+        _in_batch(due, body)
+
+
+@pytest.mark.parametrize("end", ["flush", "savepoint", "unplaceable row"])
+def test_batch_reads_end_when_the_database_may_hold_rows_they_did_not_read(due, end):
+    """After a flush or a savepoint the readers query again; so too when a row is added before its keys
+    are set (it could not be placed)."""
+    from app.models import Task
+    from app.services.core import batch_reads
+
+    def body(session, instances):
+        assert batch_reads.tasks_of_instance(session, instances[0].id) is not None
+        if end == "flush":
+            instances[0].updated_at = FIRING
+            session.flush()
+        elif end == "savepoint":
+            with session.begin_nested():
+                pass
+        else:
+            session.add(Task(id="no-instance-yet", node_id="n", name="n"))
+        assert batch_reads.tasks_of_instance(session, instances[0].id) is None
+        assert batch_reads.history(session, instances[0].order_id) is None
+
+    _in_batch(due[:1], body)

@@ -17,7 +17,7 @@ from app.extensions import runtime
 from app.models import Order, ProcessDefinition, ProcessInstance, PurchaseApplication, Task
 from app.models.process import SUPERVISION
 from app.services.core.rows import any_of, held
-from app.services.core import audit, events
+from app.services.core import audit, batch_reads, events
 from app.actors import SYSTEM, Actor
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.transaction import transaction
@@ -182,6 +182,9 @@ def sync_tasks(session, order: Subject, instance: ProcessInstance, ready: list[U
 
 def _rows_to_sync(session, instance: ProcessInstance, ready_by_id: dict) -> dict[str, Task]:
     """The instance's open rows and those of the engine's ready tasks, stored or still unflushed."""
+    batch = batch_reads.tasks_of_instance(session, instance.id)
+    if batch is not None:
+        return {t.id: t for t in batch if t.status == "ready" or t.id in ready_by_id}
     with session.no_autoflush:  # the caller's pending changes go out in one flush, later
         rows = {r.id: r for r in session.scalars(TASKS_TO_SYNC, {"instance_id": instance.id,
                                                                   "ready_ids": list(ready_by_id)})}

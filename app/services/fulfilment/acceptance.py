@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from app.errors import WorkflowError
 from app.models import AuditEvent, Order, Task
-from app.services.core import audit
+from app.services.core import audit, batch_reads
 from app.services.core.rows import held
 
 COMPLETED_END = "service_completed"  # the one end event through which supervision may complete
@@ -47,14 +47,9 @@ def standing_acceptance(session, order: Order) -> AuditEvent | None:
     """The acceptance in the order's history that no later rejection took back, if any. The history is the
     chain as written so far, this transaction's unflushed events included: read from the session, not by a
     flush first, so an accepting action or timer writes everything in its one flush."""
-    with session.no_autoflush:
-        accepting = _accepting_nodes(session, order)
-        flushed = session.scalars(audit.HISTORY, {"order_id": order.id}).all()
-    written = {id(event) for event in flushed}
-    pending = sorted((e for e in held(session, AuditEvent, order_id=order.id) if id(e) not in written),
-                     key=lambda event: event.seq)
+    accepting = _accepting_nodes(session, order)
     standing = None
-    for event in [*flushed, *pending]:  # the chain head numbers pending events after every flushed one
+    for event in _history(session, order):
         if any(rule(event, order, accepting) for rule in ACCEPTANCES):
             standing = event
         elif _takes_back(event):
@@ -62,11 +57,29 @@ def standing_acceptance(session, order: Order) -> AuditEvent | None:
     return standing
 
 
+def _history(session, order: Order) -> list[AuditEvent]:
+    """The order's events oldest first, this transaction's unflushed ones included."""
+    batch = batch_reads.history(session, order.id)
+    if batch is not None:
+        return batch
+    with session.no_autoflush:
+        flushed = session.scalars(audit.HISTORY, {"order_id": order.id}).all()
+    written = {id(event) for event in flushed}
+    pending = sorted((e for e in held(session, AuditEvent, order_id=order.id) if id(e) not in written),
+                     key=lambda event: event.seq)
+    return [*flushed, *pending]  # the chain head numbers pending events after every flushed one
+
+
 def _accepting_nodes(session, order: Order) -> set:
     """Nodes of this order whose task offered `accept` (a timer on them accepts for the buyer), rows this
     session has not flushed yet included."""
-    rows = [*session.execute(NODE_ACTIONS, {"order_id": order.id}),
-            *((t.node_id, t.actions) for t in held(session, Task, order_id=order.id))]
+    batch = batch_reads.tasks_of_order(session, order.id)
+    if batch is not None:
+        rows = [(t.node_id, t.actions) for t in batch]
+    else:
+        with session.no_autoflush:
+            rows = [*session.execute(NODE_ACTIONS, {"order_id": order.id}),
+                    *((t.node_id, t.actions) for t in held(session, Task, order_id=order.id))]
     return {node for node, actions in rows if "accept" in (actions or [])}
 
 
