@@ -1,6 +1,7 @@
 """Due timers are fired in batches (app/services/timers.py): one transaction per batch, run whole first and,
 when something in it fails, again with a savepoint per instance, so an instance the engine cannot advance
 never rolls back the others of its batch."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -161,12 +162,15 @@ def test_the_schedulers_job_runs_ticks_back_to_back_while_a_backlog_lasts(due, m
 
 
 def test_a_batch_reads_its_instances_tasks_and_histories_once_not_per_instance(due):
-    import re
     with recorded_statements() as seen:
         assert _fire() == 5
     tables = [m.group(1) for m in (re.search(r"\bFROM (task|audit_event)\b", s) for s in seen
                                    if s.lstrip().upper().startswith("SELECT")) if m]
     assert sorted(tables) == ["audit_event", "task"]  # was three reads per instance: 15
+
+
+class _Rollback(Exception):
+    pass
 
 
 def _in_batch(instance_ids: list[int], body) -> None:
@@ -179,10 +183,6 @@ def _in_batch(instance_ids: list[int], body) -> None:
         with batch_reads(session, instances):
             body(session, instances)
         raise _Rollback
-
-
-class _Rollback(Exception):
-    pass
 
 
 def test_batch_reads_hold_the_stored_rows_and_every_row_the_session_adds(due):
@@ -209,7 +209,6 @@ def test_batch_reads_hold_the_stored_rows_and_every_row_the_session_adds(due):
 
 def test_batch_reads_read_the_histories_only_when_a_completion_first_asks_for_one(due):
     """A batch of reminders completes nothing: it reads no history."""
-    import re
     from app.services.core import batch_reads
 
     def body(session, instances):
