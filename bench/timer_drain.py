@@ -10,7 +10,8 @@ workers start on the real clock). One instance is started through the services; 
 copies (order, instance state with the order id rewritten, task rows, and its history of three events before
 the acceptance, each copy's chain hashed anew), inserted in batches. Then P real
 `flask scheduler run` processes (production settings) drain them; the bench polls the count of running
-instances. It prints timers/s from the first completion to the last, the wall time including process start,
+instances. It prints timers/s from the first completion to the last (the orders' `completed_at`, written by
+the workers), the wall time including process start,
 and checks exactly once: N completed instances and N `timer_fired` history events, none twice.
 The 1-process row is the baseline of the same run.
 
@@ -179,6 +180,18 @@ def _running(last_backlog_id: int) -> tuple[int, int]:
     return counts
 
 
+def _completions_span(count: int) -> float:
+    """Seconds from the backlog's first completion to its last, by the workers' own `completed_at`."""
+    from app.extensions import db
+    from app.models import Order
+    from app.services.core.transaction import transaction
+    with transaction(readonly=True) as session:
+        first, last = session.execute(select(func.min(Order.completed_at), func.max(Order.completed_at))
+                                      .where(Order.order_no < order_no(count))).one()
+    db.session.remove()
+    return (last - first).total_seconds() if first and last else 0.0
+
+
 def _exactly_once() -> tuple[int, int]:
     """(timer_fired events, orders with more than one)."""
     from app.extensions import db
@@ -196,7 +209,7 @@ def _exactly_once() -> tuple[int, int]:
 def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path, arrive) -> dict:
     """Start the workers; at the first completion call `arrive` (it adds the arrivals: {order_no: due});
     poll until nothing runs (or 10 minutes), stop the workers; the figures. timers/s is the backlog's, from
-    its first completion to its last."""
+    its first completion to its last as the workers wrote them (`completed_at`), not as the polls saw them."""
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_CLOCK", "FLASK_APP")}
     env.update(DATABASE_URL=url, FLASK_CONFIG="production", SCHEDULER_ENABLED="0", LOG_LEVEL="WARNING")
     flask = Path(sys.executable).with_name("flask")
@@ -204,7 +217,7 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
     workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
                for n in range(processes)]
-    first = drained = None
+    first = None
     dues = {}
     try:
         while time.monotonic() - started < 600:
@@ -213,8 +226,6 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
             pause = max(POLL, POLL_SHARE * (time.monotonic() - polled))
             if first is None and backlog < count:
                 first, dues = time.monotonic(), arrive()
-            if drained is None and backlog == 0:
-                drained = time.monotonic()
             if running == 0:
                 break
             time.sleep(pause)
@@ -224,7 +235,7 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
         for worker in workers:
             worker.wait(timeout=30)
     (backlog, running), (events, twice) = _running(last_backlog_id), _exactly_once()
-    span = (drained or time.monotonic()) - (first or time.monotonic())
+    span = _completions_span(count)
     return {"processes": processes, "timers": count, "wall_s": time.monotonic() - started, "span_s": span,
             "per_s": (count - backlog) / span if span else float("nan"), "left_running": running,
             "timer_fired": events, "fired_twice": twice, "arrivals": len(dues), "late_s": lateness(dues)}
