@@ -2,6 +2,7 @@
 from app.engine.expressions import RestrictedScriptEngine, problems
 from app.engine.instance import UserTask, WorkflowInstance
 from app.engine.limits import Limits
+from app.engine.serializer import stored_task_ids
 from app.engine.specs import BpmnParseError, Definition, DefinitionCache, parse_definition, read_xml
 from app.engine.timers import install_clock
 
@@ -26,4 +27,4 @@ class Engine:
 
 
 __all__ = ["BpmnParseError", "Definition", "Engine", "Limits", "UserTask", "WorkflowInstance", "install_clock",
-           "parse_definition", "problems", "read_xml"]
+           "parse_definition", "problems", "read_xml", "stored_task_ids"]

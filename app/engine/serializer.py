@@ -40,5 +40,21 @@ def dump(workflow) -> dict:
 
 
 def load(state: dict, spec, subprocess_specs):
-    """Rebuild a workflow from `dump()` output and the spec objects of its definition version."""
-    return _SPECLESS.from_dict({**state, SPECS_KEY: (spec, subprocess_specs)})
+    """Rebuild a workflow from `dump()` output and the spec objects of its definition version. The state is left
+    as it was (SpiffWorkflow pops what it restores: it gets copies of the dicts it pops from)."""
+    copy = {**state, SPECS_KEY: (spec, subprocess_specs)}
+    if isinstance(state.get("subprocesses"), dict):
+        copy["subprocesses"] = {key: dict(sub) if isinstance(sub, dict) else sub
+                                for key, sub in state["subprocesses"].items()}
+    return _SPECLESS.from_dict(copy)
+
+
+def stored_task_ids(state) -> list[str]:
+    """The ids of every task a `dump()` output holds, its subprocesses' included (read off the JSON, no load;
+    a state that is no such output holds none: loading it is what refuses it)."""
+    if not isinstance(state, dict):
+        return []
+    subprocesses = state.get("subprocesses")
+    parts = [state, *(subprocesses.values() if isinstance(subprocesses, dict) else ())]
+    mappings = [p.get("tasks") for p in parts if isinstance(p, dict)]
+    return [task_id for tasks in mappings if isinstance(tasks, dict) for task_id in tasks if isinstance(task_id, str)]

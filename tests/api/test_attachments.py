@@ -240,6 +240,16 @@ def test_attaching_someone_elses_upload_to_your_own_order_does_not_grant_access(
     assert download(api, cast.buyer, foreign["id"]).status_code == 404
 
 
+def test_an_own_upload_sent_beside_someone_elses_is_not_linked_either(api, cast, place_order, act):
+    """The own one is linked first (one INSERT ... SELECT), the other refused: the refusal takes the link back."""
+    own, foreign = uploaded(api, cast.buyer, unique_bytes()), uploaded(api, cast.other_buyer, unique_bytes())
+    order = place_order()
+    response = act(cast.buyer, order, "submit_requirement", {"description": "Migrate"}, [own["id"], foreign["id"]])
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == {"attachments": [f"unknown attachment {foreign['id']}"]}
+    assert download(api, cast.seller, own["id"]).status_code == 404
+
+
 def test_an_attachment_sent_with_a_refused_action_stays_private(api, cast, place_order, act):
     order = place_order()
     attachment = uploaded(api, cast.buyer, unique_bytes())

@@ -77,15 +77,16 @@ def action_cost(api, who, order: dict, action: str, data: dict, attachments: lis
 
 
 SCOPE = ("BEGIN", "SAVEPOINT", "RELEASE")
-# statements and flushes of each action of the manual-service flow: token lookup 1; lock (the order in the
-# same statement), ready tasks 2; attachments 1 when some are linked (the refund check of an acceptance 1);
-# task rows 1; the one flush (audit event, order, tasks, instance: 4-6 writes); the response's appeal,
-# renewals 2. Accepting completes the
-# order: its completion reads the accepting nodes and the chain (this transaction's unflushed events and rows
+# statements and flushes of each action of the manual-service flow: token lookup 1; lock (the order, its open
+# appeal and whether it has renewals in the same statement: the response reads neither again), task rows (the
+# open ones and those of the stored state's tasks: the lookup's and the save's, read once) 2; attachments 1 when
+# some are linked (one INSERT ... SELECT of the actor's own uploads the order lacks; the refund check of an
+# acceptance 1); the one flush (audit event, order, tasks, instance: 4-6 writes). Accepting completes the order:
+# its completion reads the accepting nodes and the chain (this transaction's unflushed events and rows
 # from the session) and adds its writes (event, order, outbox) to the same flush; its two audit events go out
 # in one INSERT on PostgreSQL (SQLAlchemy's insertmanyvalues), in two on SQLite.
-ACTION_COSTS = {"submit_requirement": (13, 1), "deliver": (13, 1), "accept": (15, 1)}
-ACCEPT_ON_POSTGRESQL = (14, 1)
+ACTION_COSTS = {"submit_requirement": (9, 1), "deliver": (9, 1), "accept": (12, 1)}
+ACCEPT_ON_POSTGRESQL = (11, 1)
 
 
 def test_an_action_runs_a_constant_number_of_statements_and_one_flush(api, cast, place_order, upload):

@@ -251,3 +251,40 @@ def test_a_diagram_with_an_event_subprocess_is_not_shareable():
 def test_a_definition_that_is_not_shareable_hands_out_a_fresh_spec_per_load():
     definition = parse_definition(EVENT_SUBPROCESS_BPMN, "with_event_subprocess@1")
     assert definition.specs()[0] is not definition.specs()[0]
+
+
+EMBEDDED_SUBPROCESS_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
+                  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="with_subprocess" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:subProcess id="stage"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:startEvent id="stage_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:userTask id="inner"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="stage_end"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="s1" sourceRef="stage_start" targetRef="inner" />
+      <bpmn:sequenceFlow id="s2" sourceRef="inner" targetRef="stage_end" />
+    </bpmn:subProcess>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="stage" />
+    <bpmn:sequenceFlow id="f2" sourceRef="stage" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_the_stored_task_ids_are_every_task_of_the_state_its_subprocesses_included():
+    from app.engine import stored_task_ids
+    definition = parse_definition(EMBEDDED_SUBPROCESS_BPMN, "with_subprocess@1")
+    state = WorkflowInstance.start(definition, {}, RestrictedScriptEngine()).dump()
+    ids, before = stored_task_ids(state), json.dumps(state, sort_keys=True)
+    inner = [t.id for t in WorkflowInstance.load(definition, state, RestrictedScriptEngine()).ready_user_tasks()]
+    assert json.dumps(state, sort_keys=True) == before  # loading leaves the stored state as it was
+    assert len(inner) == 1 and inner[0] in ids and inner[0] not in state["tasks"]  # the subprocess's own task
+    assert len(ids) == len(set(ids)) == len(state["tasks"]) + sum(len(s["tasks"]) for s in state["subprocesses"].values())
+
+
+@pytest.mark.parametrize("state", [None, [], {"tasks": ["a"]}, {"tasks": {1: {}}, "subprocesses": {"x": "y"}}])
+def test_a_state_that_is_no_dump_holds_no_stored_task_ids(state):
+    from app.engine import stored_task_ids
+    assert stored_task_ids(state) == []

@@ -57,6 +57,18 @@ def lock_instance_if_any(session, order_id: str, kind: str = SUPERVISION) -> Pro
     return _locked(session, LOCK_BY_ORDER, {"order_id": order_id, "kind": kind})
 
 
+def locking_by_order(*columns):
+    """The statement of lock_instance_if_any reading `columns` (subqueries over the order) in the same round
+    trip; build it once, run it with lock_row."""
+    return LOCK_BY_ORDER.add_columns(*columns)
+
+
+def lock_row(session, statement, order_id: str, kind: str = SUPERVISION):
+    """Run a locking_by_order statement: the row (instance, *columns), or None as lock_instance_if_any."""
+    session.expire_all()
+    return session.execute(statement, {"order_id": order_id, "kind": kind}).first()
+
+
 def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
     """One instance by its id, locked like lock_instance."""
     found = _locked(session, LOCK_BY_ID, {"id": instance_id})
@@ -93,9 +105,19 @@ def find_instance(session, order_id: str, kind: str = SUPERVISION) -> ProcessIns
 
 def ready_task_offering(session, instance: ProcessInstance, action: str, task_id: str | None = None) -> Task | None:
     """The instance's oldest ready task offering `action` (that task only, when `task_id` names one), or None."""
-    rows = (session.scalars(READY_TASKS, {"instance_id": instance.id}) if task_id is None
-            else session.scalars(READY_TASK, {"instance_id": instance.id, "task_id": task_id}))
-    return next((t for t in rows if action in t.actions), None)
+    return next((t for t in _ready_rows(session, instance, task_id) if action in t.actions), None)
+
+
+def _ready_rows(session, instance: ProcessInstance, task_id: str | None) -> list[Task]:
+    """The instance's ready rows, oldest first (the one named `task_id`, when given): from the rows the action
+    holds for its save (batch_reads.action_rows), else by their own query."""
+    rows = batch_reads.action_rows(session, instance)
+    if rows is not None:
+        ready = sorted((t for t in rows if t.status == "ready"), key=lambda t: t.created_at)
+        return [t for t in ready if task_id is None or t.id == task_id]
+    if task_id is None:
+        return session.scalars(READY_TASKS, {"instance_id": instance.id}).all()
+    return session.scalars(READY_TASK, {"instance_id": instance.id, "task_id": task_id}).all()
 
 
 def open_workflow(instance: ProcessInstance) -> WorkflowInstance:

@@ -4,12 +4,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, exists, insert, select
+from sqlalchemy.orm import aliased
 
 from app.errors import NotFoundError, PayloadTooLargeError, ValidationFailedError
 from app.extensions import runtime
 from app.models import Attachment, AttachmentLink, Order
 from app.services.core.access import allowed, is_party
+from app.services.core.rows import any_of
 from app.actors import Actor
 from app.services.core.transaction import transaction
 
@@ -107,9 +109,7 @@ def own_attachments(session, actor: Actor, attachment_ids: list[str]) -> list[st
     wanted = list(dict.fromkeys(attachment_ids))
     if not wanted:
         return wanted
-    own = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(wanted),
-                                                          Attachment.uploader == actor.name)))
-    _refuse_unknown(wanted, own)
+    _refuse_unknown(wanted, set(session.scalars(OWN_AMONG, {"ids": wanted, "actor": actor.name})))
     return wanted
 
 
@@ -122,16 +122,26 @@ def _refuse_unknown(wanted: list[str], own: set[str]) -> None:
 def link_attachments(session, actor: Actor, order_id: str, attachment_ids: list[str]) -> None:
     """Reference attachments from an order; each must be the actor's own upload (evidence is one's own).
 
-    One query whatever the count (the schemas cap it at MAX_ATTACHMENTS): the actor's own uploads among
-    the ids, each with its link to this order if it has one already."""
+    One statement whatever the count (the schemas cap it at MAX_ATTACHMENTS): the links of the actor's own
+    uploads among the ids that the order lacks, inserted at once (a Core INSERT, so a later call in the same
+    transaction sees them). Only ids it did not link (linked before, or not the actor's) are read again, to
+    refuse the ones that are not the actor's; the refusal rolls the links back with the transaction."""
     wanted = list(dict.fromkeys(attachment_ids))
     if not wanted:
         return
-    rows = session.execute(
-        select(Attachment.id, AttachmentLink.attachment_id)
-        .outerjoin(AttachmentLink, (AttachmentLink.attachment_id == Attachment.id)
-                   & (AttachmentLink.order_id == order_id))
-        .where(Attachment.id.in_(wanted), Attachment.uploader == actor.name)).all()
-    _refuse_unknown(wanted, {own for own, _ in rows})
-    linked = {link for _, link in rows if link is not None}
-    session.add_all(AttachmentLink(attachment_id=a, order_id=order_id) for a in wanted if a not in linked)
+    params = {"ids": wanted, "actor": actor.name, "order_id": order_id}
+    linked = set(session.scalars(LINK_OWN, params))
+    rest = [a for a in wanted if a not in linked]
+    if rest:
+        _refuse_unknown(rest, set(session.scalars(OWN_AMONG, {"ids": rest, "actor": actor.name})))
+
+
+# built once: every action with evidence runs them
+_EARLIER = aliased(AttachmentLink)
+LINK_OWN = (insert(AttachmentLink.__table__).from_select(
+    ["attachment_id", "order_id"],
+    select(Attachment.id, bindparam("order_id", type_=String)).where(
+        any_of(Attachment.id), Attachment.uploader == bindparam("actor"),
+        ~exists().where(_EARLIER.attachment_id == Attachment.id, _EARLIER.order_id == bindparam("order_id"))))
+    .returning(AttachmentLink.__table__.c.attachment_id))
+OWN_AMONG = select(Attachment.id).where(any_of(Attachment.id), Attachment.uploader == bindparam("actor"))

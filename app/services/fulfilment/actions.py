@@ -17,13 +17,13 @@ from app.services.evidence.attachments import link_attachments
 from app.actors import Actor
 from app.services.fulfilment.effects import apply_action_effects, as_task_data
 from app.services.fulfilment.logistics import arm_auto_acceptance, auto_acceptance_due
-from app.services.fulfilment.order_view import OrderView, present_order
+from app.services.fulfilment.order_view import FACT_COLUMNS, KnownFacts, OrderView, present_order
 from app.services.milestones.stages import ACCEPTED_COUNT, record_progress
 from app.services.core.keyset import Keyset
 from app.services.core.transaction import Page, paginate, transaction
 from app.services.core.views import RowView
-from app.services.core.runtime import (lock_instance_if_any, open_workflow, ready_task_offering, records_engine_failures,
-                                       save_workflow)
+from app.services.core.runtime import (lock_row, locking_by_order, open_workflow, ready_task_offering,
+                                       records_engine_failures, save_workflow)
 from app.services.refunds.options import open_refund
 from app.services.purchases.actions import perform_application_action
 from app.services.refunds.process import REFUND_ACTIONS, perform_refund_action, refund_of_instance
@@ -55,7 +55,7 @@ def _order_now(actor: Actor, order_id: str) -> OrderView:
 def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: dict, attachments: list[str],
                                 task_id: str | None) -> OrderView:
     with transaction() as session:
-        instance = lock_instance_if_any(session, order_id)  # first: the order is then read once, locked
+        instance, known = _lock(session, order_id)  # first: the order is then read once, locked
         order = visible_order(session, actor, order_id)
         authorize(actor, "tasks.complete")
         if instance is None:
@@ -81,7 +81,19 @@ def _perform_supervision_action(actor: Actor, order_id: str, action: str, data: 
             arm_auto_acceptance(session, order, instance, workflow, due)
             tasks = None  # saved again: the response reads the rows
         session.flush()  # the action's one flush: what it wrote, before the response reads the order's rows
-        return present_order(session, order, actor, instance=instance, tasks=tasks)
+        return present_order(session, order, actor, instance=instance, tasks=tasks, known=known)
+
+
+# the lock reads the order's open appeal and whether it has renewals too: the response asks no more
+LOCK_FOR_ACTION = locking_by_order(*FACT_COLUMNS)
+
+
+def _lock(session, order_id: str) -> tuple[ProcessInstance | None, KnownFacts | None]:
+    row = lock_row(session, LOCK_FOR_ACTION, order_id)
+    if row is None:
+        return None, None
+    instance, open_appeal, renewed = row
+    return instance, KnownFacts(open_appeal, bool(renewed))
 
 
 def _task_offering(session, order: Order, instance: ProcessInstance, action: str, task_id: str | None) -> Task:

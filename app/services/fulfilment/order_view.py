@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import defer
 
 from app.actors import Actor
@@ -66,7 +66,7 @@ class OrderFacts:
 
     instance: ProcessInstance | None = None
     tasks: list[Task] = field(default_factory=list)
-    appeal: Appeal | None = None
+    open_appeal: str | None = None  # the id
     events: list[LogisticsEvent] = field(default_factory=list)
     renewals: list[Renewal] = field(default_factory=list)
 
@@ -94,13 +94,30 @@ class OrderView(RowView):
         return unaccepted_amount(self.order)
 
 
+@dataclass(frozen=True)
+class KnownFacts:
+    """What a caller knows already of an order's appeals and renewals: the open appeal's id, and whether the
+    order has renewal rows (read only then). An action reads both with its lock (`FACT_COLUMNS`); a placement
+    made the order, which has neither (`NEW_ORDER`)."""
+
+    open_appeal: str | None = None
+    renewed: bool = False
+
+
+NEW_ORDER = KnownFacts()
+# correlated to the order of the statement they are added to (the action's lock: two index probes)
+FACT_COLUMNS = (select(Appeal.id).where(Appeal.order_id == Order.id, Appeal.status == "open").limit(1)
+                .scalar_subquery(), exists().where(Renewal.order_id == Order.id))
+
+
 def present_order(session, order: Order, actor: Actor, instance: ProcessInstance | None = None,
-                  tasks: list[Task] | None = None) -> OrderView:
+                  tasks: list[Task] | None = None, known: KnownFacts | None = None) -> OrderView:
     """One order as `actor` may see it now. A caller that holds them passes the supervision `instance` and
-    the `tasks` its last save made ready (save_workflow's answer, this transaction): not read again."""
+    the `tasks` its last save made ready (save_workflow's answer, this transaction), and what it knows (`known`) of
+    the order's appeals and renewals: not read again."""
     if instance is None or tasks is None:
         return present_orders(session, [order], actor, instances=[instance] if instance is not None else None)[0]
-    facts = load_facts(session, [order], [instance], known_tasks=True)
+    facts = load_facts(session, [order], [instance], known_tasks=True, known=known)
     facts[order.id].tasks = sorted((t for t in tasks if t.status == "ready"), key=lambda t: t.created_at)
     return _view(order, facts[order.id], actor)
 
@@ -111,9 +128,11 @@ def present_orders(session, orders: list[Order], actor: Actor, instances=None) -
     return [_view(order, facts[order.id], actor) for order in orders]
 
 
-def load_facts(session, orders: list[Order], instances=None, known_tasks: bool = False) -> dict[str, OrderFacts]:
+def load_facts(session, orders: list[Order], instances=None, known_tasks: bool = False,
+               known: KnownFacts | None = None) -> dict[str, OrderFacts]:
     """The instances (unless given: the orders' supervision instances), ready tasks (unless known to the
-    caller), open appeals, renewals and logistics events of `orders`: five queries at most."""
+    caller), open appeals and renewals (unless `known`, for one order), and logistics events of `orders`:
+    five queries at most."""
     ids = [o.id for o in orders]
     facts = defaultdict(OrderFacts)
     if not ids:
@@ -125,17 +144,25 @@ def load_facts(session, orders: list[Order], instances=None, known_tasks: bool =
     ready = [] if known_tasks else session.scalars(FACTS["ready_tasks"], {"ids": [i.id for i in instances]})
     for task in ready:
         facts[task.order_id].tasks.append(task)
-    for appeal in session.scalars(FACTS["open_appeals"], {"ids": ids}):
-        facts[appeal.order_id].appeal = appeal
-    periodic = [o.id for o in orders if o.periodic]
-    if periodic:
-        for renewal in session.scalars(FACTS["renewals"], {"ids": periodic}):
-            facts[renewal.order_id].renewals.append(renewal)
+    _load_appeals_and_renewals(session, orders, facts, known)
     hardware = [o.id for o in orders if o.delivery_type == "hardware"]
     if hardware:
         for event in session.scalars(FACTS["logistics"], {"ids": hardware}):
             facts[event.order_id].events.append(event)
     return facts
+
+
+def _load_appeals_and_renewals(session, orders: list[Order], facts: dict, known: KnownFacts | None) -> None:
+    if known is not None:
+        (order,) = orders
+        facts[order.id].open_appeal = known.open_appeal
+    else:
+        for order_id, appeal_id in session.execute(FACTS["open_appeals"], {"ids": [o.id for o in orders]}):
+            facts[order_id].open_appeal = appeal_id
+    periodic = [o.id for o in orders if o.periodic and (known is None or known.renewed)]
+    if periodic:
+        for renewal in session.scalars(FACTS["renewals"], {"ids": periodic}):
+            facts[renewal.order_id].renewals.append(renewal)
 
 
 # built once (every order response runs some of them; building one cost about as much as running it)
@@ -145,7 +172,7 @@ FACTS = {
     .options(defer(ProcessInstance.state)),
     "ready_tasks": select(Task).where(any_of(Task.process_instance_id), Task.status == "ready")
     .order_by(Task.created_at),
-    "open_appeals": select(Appeal).where(any_of(Appeal.order_id), Appeal.status == "open"),
+    "open_appeals": select(Appeal.order_id, Appeal.id).where(any_of(Appeal.order_id), Appeal.status == "open"),
     "renewals": select(Renewal).where(any_of(Renewal.order_id)),
     "logistics": select(LogisticsEvent).where(any_of(LogisticsEvent.order_id)).order_by(LogisticsEvent.id),
 }
@@ -158,7 +185,7 @@ def _view(order: Order, facts: OrderFacts, actor: Actor) -> OrderView:
     valid = validity(order, facts.renewals)
     return OrderView(
         order=order, process=instance.definition if instance else None, nodes=_nodes(order, tasks),
-        frozen=frozen, open_appeal=facts.appeal.id if facts.appeal else None,
+        frozen=frozen, open_appeal=facts.open_appeal,
         available_actions=[] if frozen or not allowed(actor, "tasks.complete") else [
             AvailableAction(action, t.id) for t in tasks if may_act(actor, t) for action in t.actions],
         validity=valid, renewals=present_renewals(order, facts.renewals, now),

@@ -14,7 +14,7 @@ from app.models import Order, Principal, ProcessDefinition, ProcessInstance, Tas
 from app.services.core import audit, events
 from app.services.core.access import allowed, authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
-from app.services.fulfilment.order_view import COMPLETED_NODE, OrderView, present_order, present_orders
+from app.services.fulfilment.order_view import COMPLETED_NODE, NEW_ORDER, OrderView, present_order, present_orders
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
@@ -53,7 +53,7 @@ def place_order(actor: Actor, body: dict) -> tuple[OrderView, bool]:
                 "amount_paid": str(order.amount_paid), "paid_at": order.paid_at.isoformat(),
                 "delivery_type": order.delivery_type, "buyer": order.buyer, "seller": order.seller})
             instance, tasks = _start_supervision(session, order, definition)
-            return present_order(session, order, actor, instance=instance, tasks=tasks), True
+            return present_order(session, order, actor, instance=instance, tasks=tasks, known=NEW_ORDER), True
     except IntegrityError:  # a concurrent placement of the same order_no (or the same trial) won the insert
         with transaction() as session:
             existing = session.scalars(select(Order).where(Order.order_no == body["order_no"])).first()
