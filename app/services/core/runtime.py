@@ -65,8 +65,7 @@ def locking_by_order(*columns):
 
 def lock_row(session, statement, order_id: str, kind: str = SUPERVISION):
     """Run a locking_by_order statement: the row (instance, *columns), or None as lock_instance_if_any."""
-    session.expire_all()
-    return session.execute(statement, {"order_id": order_id, "kind": kind}).first()
+    return _locked_row(session, statement, {"order_id": order_id, "kind": kind})
 
 
 def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
@@ -78,8 +77,13 @@ def lock_instance_by_id(session, instance_id: int) -> ProcessInstance:
 
 
 def _locked(session, query, params: dict) -> ProcessInstance | None:
-    session.expire_all()
-    return session.scalars(query, params).first()
+    row = _locked_row(session, query, params)
+    return row[0] if row is not None else None
+
+
+def _locked_row(session, query, params: dict):
+    session.expire_all()  # what the session read before reloads as it is once the lock is held
+    return session.execute(query, params).first()
 
 
 # The hot path's statements, built once (building one cost about as much as running it). FOR UPDATE is
