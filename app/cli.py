@@ -97,9 +97,10 @@ def scheduler_group():
 @scheduler_group.command("run")
 def scheduler_run():
     """Run a scheduler worker until interrupted (any number may run against one PostgreSQL)."""
-    from app.boot import configure_logging
+    from app.boot import configure_logging, tune_collector
     from app.scheduler import scheduler
     configure_logging(current_app.config["LOG_FORMAT"])
+    tune_collector(current_app.config["GC_GEN0_THRESHOLD"])
     click.echo("scheduler worker running")
     scheduler.run_forever(current_app._get_current_object())
 

@@ -110,10 +110,11 @@ def build_app(database_url: str, workdir: Path):
     os.environ.update(DATABASE_URL=database_url, ATTACHMENT_DIR=str(workdir / "files"),
                       SCHEDULER_ENABLED="0", FLASK_CONFIG="testing")
     from app import create_app
-    from app.boot import prepare_database
+    from app.boot import prepare_database, tune_collector
     from config.settings import Testing
     app = create_app(Testing())
     prepare_database(app)
+    tune_collector(app.config["GC_GEN0_THRESHOLD"])  # as the serving and scheduler processes do (app/boot.py)
     app.app_context().push()  # the bench's own service calls read this app's state (one app per run)
     return app
 

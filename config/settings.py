@@ -42,6 +42,9 @@ class Config:
         self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or ""
         self.WEAVER_TRIAL_PERIOD = os.environ.get("WEAVER_TRIAL_PERIOD") or "P7D"  # 限时体验: 免费使用7天
         self.SCHEDULER_MAX_WAIT_SECONDS = float(os.environ.get("SCHEDULER_MAX_WAIT_SECONDS", 30))
+        # a serving or scheduler process collects its young objects every this many surviving allocations, with
+        # what start-up built frozen out of the collector's sight (app/boot.py, tune_collector); 0: Python's own
+        self.GC_GEN0_THRESHOLD = int(os.environ.get("GC_GEN0_THRESHOLD", 20_000))
         # merchant callbacks (docs/decisions.md, "Merchant callbacks"): the platform key every derived secret
         # comes from (SECRETS_KEY, else a key file made on first use), the guide's 5 s timeout, a dispatcher's
         # lease on the callbacks it claimed, how many it claims at once
