@@ -25,6 +25,7 @@ from app.services.core import audit, metrics
 from app.services.core.claims import claim
 from app.services.core.runtime import mark_failed, open_workflow, save_workflow, subject_of
 from app.services.core.transaction import transaction
+from app.services.core.versioned import save_instances
 
 log = logging.getLogger(__name__)
 # instances per transaction: SQLite has one writer, so its batches stay short for the API's sake
@@ -100,6 +101,7 @@ def _run_batch(seen: set[int], limit: int, fire_one) -> tuple[dict[int, int], li
         with batch_reads(session, instances):  # one read of their tasks and histories (ends at a savepoint)
             fired = {i.id: fire_one(session, i, now, orders.get(i.order_id) or subject_of(session, i))
                      for i in instances}
+        save_instances(session, instances)  # one statement for the batch (fired apart, each flushed already)
         return fired, lags
 
 

@@ -245,3 +245,56 @@ def test_batch_reads_end_when_the_database_may_hold_rows_they_did_not_read(due, 
         assert batch_reads.history(session, instances[0].order_id) is None
 
     _in_batch(due[:1], body)
+
+
+def _versions(ids: list[int]) -> dict[int, int]:
+    from app.models import ProcessInstance
+    from app.services.core.transaction import transaction
+    with transaction(readonly=True) as session:
+        return dict(session.execute(select(ProcessInstance.id, ProcessInstance.version_id)
+                                    .where(ProcessInstance.id.in_(ids))).all())
+
+
+def test_a_batch_writes_its_instances_in_one_version_checked_statement(due):
+    before = _versions(due)
+    with recorded_statements() as seen:
+        assert _fire() == 5
+    updates = [s for s in seen if s.lstrip().upper().startswith("UPDATE PROCESS_INSTANCE")]
+    assert len(updates) == 1 and "version_id" in updates[0].split("WHERE", 1)[1]  # was five, one per row
+    assert _versions(due) == {i: v + 1 for i, v in before.items()}
+    assert set(_statuses(due).values()) == {"completed"}
+
+
+def test_instances_changing_different_columns_are_written_one_statement_per_set(due):
+    from app.models import ProcessInstance
+    from app.services.core.transaction import transaction
+    from app.services.core.versioned import save_instances
+    before = _versions(due)
+    with transaction() as session, recorded_statements() as seen:
+        instances = [session.get(ProcessInstance, i) for i in due[:3]]
+        for instance in instances:
+            instance.updated_at = FIRING
+        instances[2].status = "error"
+        save_instances(session, instances)
+        session.flush()  # nothing is left for the ORM to write
+    assert sum(s.lstrip().upper().startswith("UPDATE PROCESS_INSTANCE") for s in seen) == 2
+    assert _statuses(due[:3]) == {due[0]: "running", due[1]: "running", due[2]: "error"}
+    assert _versions(due) == {i: v + (i in due[:3]) for i, v in before.items()}
+
+
+def test_a_batch_holding_an_instance_changed_since_it_was_read_writes_none_of_them(due):
+    from sqlalchemy import update
+    from app.errors import ConflictError
+    from app.models import ProcessInstance
+    from app.services.core.transaction import transaction
+    from app.services.core.versioned import save_instances
+    before = _versions(due)
+    with pytest.raises(ConflictError, match="1 of 5 process instances changed"), transaction() as session:
+        instances = [session.get(ProcessInstance, i) for i in due]
+        table = ProcessInstance.__table__  # a writer that did not take the lock, behind the session's back
+        session.connection().execute(update(table).where(table.c.id == due[3])
+                                     .values(version_id=table.c.version_id + 1))
+        for instance in instances:
+            instance.status = "error"
+        save_instances(session, instances)
+    assert _versions(due) == before and set(_statuses(due).values()) == {"running"}
