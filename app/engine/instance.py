@@ -20,6 +20,7 @@ from app.engine.limits import Limits
 from app.engine.loops import MAX_FOLDS, fold_reentries, hidden_task_count
 from app.engine.serializer import REGISTRY
 from app.engine.specs import Definition
+from app.engine.workflow import Workflow
 from app.errors import ActionNotAvailableError, ForbiddenError, WorkflowError
 
 
@@ -74,7 +75,7 @@ class WorkflowInstance:
     def start(cls, definition: Definition, data: dict, script_engine) -> "WorkflowInstance":
         """Create the workflow, seed its data and run it to the first wait."""
         spec, subs = definition.specs()
-        instance = cls(BpmnWorkflow(spec, subs, script_engine=script_engine), definition, script_engine)
+        instance = cls(Workflow(spec, subs, script_engine=script_engine), definition, script_engine)
         instance._wf.task_tree.data.update(data)
         instance._advance(None)
         return instance

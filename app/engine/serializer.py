@@ -6,11 +6,17 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from app.engine.workflow import Workflow
+
 SPECS_KEY = "__specs__"
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Leaves the spec out on save; on load the caller injects (spec, subprocess_specs) under SPECS_KEY."""
+    """Leaves the spec out on save; on load the caller injects (spec, subprocess_specs) under SPECS_KEY.
+    It restores our Workflow, and stores it under SpiffWorkflow's name for it, as states always were."""
+
+    def __init__(self, target_class, registry, typename=None):
+        super().__init__(target_class, registry, typename or BpmnWorkflow.__name__)
 
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
@@ -30,8 +36,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
-_SPECLESS = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**SPIFF_CONFIG,
-                                                                     BpmnWorkflow: SpeclessWorkflowConverter}))
+# both classes dump under one name, which loads as our Workflow (registered last, it owns the name)
+_SPECLESS = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**SPIFF_CONFIG, BpmnWorkflow: SpeclessWorkflowConverter, Workflow: SpeclessWorkflowConverter}))
 
 
 def dump(workflow) -> dict:
