@@ -46,9 +46,9 @@ def prepare_database(app, migrate: bool = True) -> list[tuple[str, int, bool]]:
 
 def tune_collector(threshold: int) -> None:
     """Freeze what start-up built out of the collector's sight and collect the young generation every `threshold`
-    surviving allocations (0: Python's defaults stay). A batch of timers, or an action, keeps thousands of
-    engine and ORM objects alive for a while: at Python's 700 the collector ran full collections over the whole
-    heap every few batches, about a fifth of a timer's CPU (docs/decisions.md, "The collector")."""
+    surviving allocations (0: Python's defaults stay). A batch of timers keeps thousands of engine and ORM
+    objects alive for a while: at Python's 700 the collector ran full collections over the whole heap every
+    few batches, about a fifth of a timer's CPU (docs/decisions.md, "The collector")."""
     if threshold <= 0:
         return
     gc.collect()  # nothing unreachable is frozen with the rest
