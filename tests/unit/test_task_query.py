@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from app import clock as clock_module
 from app.engine import RestrictedScriptEngine, WorkflowInstance, install_clock, parse_definition
 from app.engine.loops import hidden_task_count
 from app.engine.workflow import MAX_DEPTH
@@ -28,8 +29,11 @@ CLOCK = [datetime(2019, 6, 1, tzinfo=timezone.utc)]
 
 @pytest.fixture(autouse=True)
 def _clock():
-    install_clock(lambda: CLOCK[0])
+    """SpiffWorkflow's timers read CLOCK while a test runs; the process-wide clock is put back after."""
     CLOCK[0] = datetime(2019, 6, 1, tzinfo=timezone.utc)
+    install_clock(lambda: CLOCK[0])
+    yield
+    install_clock(clock_module.clock.now)
 
 
 def queries(workflow) -> list[dict]:
