@@ -52,8 +52,8 @@ def matching_tasks(workflow: BpmnWorkflow, task_filter: BpmnTaskFilter) -> list:
             if subprocess is not None and not (skip_finished and task._state >= TaskState.FINISHED_MASK):
                 stack.append(subprocess.task_tree)
             depth += 1
-        elif stack:  # a leaf: back up to the level of the next task
-            ancestor, current = stack[-1].parent, task.parent
+        elif stack and stack[-1]._parent != task._parent:  # a leaf, not followed by a sibling: back up
+            ancestor, current = stack[-1].parent, task.parent  # to the level of the next task
             while current is not None and current is not ancestor:
                 current, depth = current.parent, depth - 1
         if task._state & state and task_filter.matches(task):

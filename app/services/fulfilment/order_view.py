@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy.orm import defer, joinedload
 
 from app.actors import Actor
 from app.models import Appeal, LogisticsEvent, Order, ProcessDefinition, ProcessInstance, Renewal, Task
@@ -122,10 +122,22 @@ def present_order(session, order: Order, actor: Actor, instance: ProcessInstance
     return _view(order, facts[order.id], actor)
 
 
-def present_orders(session, orders: list[Order], actor: Actor, instances=None) -> list[OrderView]:
-    """A page of orders as `actor` may see them, with one query per kind of related row."""
-    facts = load_facts(session, orders, instances)
+def present_orders(session, orders: list[Order], actor: Actor, instances=None,
+                   known: KnownFacts | None = None) -> list[OrderView]:
+    """A page of orders as `actor` may see them, with one query per kind of related row (`instances`, when
+    the caller read them: the orders' supervision instances; `known`, of one order: see load_facts)."""
+    facts = load_facts(session, orders, instances, known=known)
     return [_view(order, facts[order.id], actor) for order in orders]
+
+
+def read_order_page(session, order_id: str) -> tuple[Order, list[ProcessInstance], KnownFacts] | None:
+    """One order with its supervision instance (a list: none or one) and what it knows of its appeals and
+    renewals, in one statement (ORDER_PAGE); None when there is no such order."""
+    row = session.execute(ORDER_PAGE, {"order_id": order_id}).first()
+    if row is None:
+        return None
+    order, instance, open_appeal, renewed = row
+    return order, [instance] if instance is not None else [], KnownFacts(open_appeal, bool(renewed))
 
 
 def load_facts(session, orders: list[Order], instances=None, known_tasks: bool = False,
@@ -166,6 +178,12 @@ def _load_appeals_and_renewals(session, orders: list[Order], facts: dict, known:
 
 
 # built once (every order response runs some of them; building one cost about as much as running it)
+# an order page's one read: the order, its supervision (the definition joined, the state deferred, as FACTS
+# reads them; an outer join, or an order without one would vanish) and FACT_COLUMNS
+ORDER_PAGE = (select(Order, ProcessInstance, *FACT_COLUMNS)
+              .outerjoin(ProcessInstance, and_(ProcessInstance.order_id == Order.id, ProcessInstance.kind == SUPERVISION))
+              .where(Order.id == bindparam("order_id"))
+              .options(defer(ProcessInstance.state), joinedload(ProcessInstance.definition, innerjoin=False)))
 FACTS = {
     "instances": select(ProcessInstance)  # the supervision; other kinds show elsewhere
     .where(any_of(ProcessInstance.order_id), ProcessInstance.kind == SUPERVISION)

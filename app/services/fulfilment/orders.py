@@ -14,7 +14,8 @@ from app.models import Order, Principal, ProcessDefinition, ProcessInstance, Tas
 from app.services.core import audit, events
 from app.services.core.access import allowed, authorize, order_filter, visible_order
 from app.actors import SYSTEM, Actor
-from app.services.fulfilment.order_view import COMPLETED_NODE, NEW_ORDER, OrderView, present_order, present_orders
+from app.services.fulfilment.order_view import (COMPLETED_NODE, NEW_ORDER, OrderView, present_order, present_orders,
+                                               read_order_page)
 from app.services.core.process_data import ROUTING_FACTS
 from app.services.core.definitions import current_definition, parsed
 from app.services.core.routing import process_key_for
@@ -166,7 +167,9 @@ def start_data(order: Order, facts: dict) -> dict:
 def get_order(actor: Actor, order_id: str) -> OrderView:
     """One order as the caller may see it."""
     with transaction(readonly=True) as session:
-        return present_order(session, visible_order(session, actor, order_id), actor)
+        page = read_order_page(session, order_id)  # held: visible_order finds the order in the session
+        order = visible_order(session, actor, order_id)
+        return present_orders(session, [order], actor, instances=page[1], known=page[2])[0]
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
