@@ -167,9 +167,10 @@ def start_data(order: Order, facts: dict) -> dict:
 def get_order(actor: Actor, order_id: str) -> OrderView:
     """One order as the caller may see it."""
     with transaction(readonly=True) as session:
-        page = read_order_page(session, order_id)  # held: visible_order finds the order in the session
-        order = visible_order(session, actor, order_id)
-        return present_orders(session, [order], actor, instances=page[1], known=page[2])[0]
+        page = read_order_page(session, order_id)  # held while visible_order finds its order in the session
+        order = visible_order(session, actor, order_id)  # 404 (no page) or the page's order
+        _, instances, known = page
+        return present_orders(session, [order], actor, instances=instances, known=known)[0]
 
 
 def list_orders(actor: Actor, filters: dict, page: int, page_size: int) -> Page:
