@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.action_cost import FLOOR_PATH, floor_request  # noqa: E402
 from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
 
 STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
@@ -37,12 +38,13 @@ BEFORE = (40, 95)  # actions/s measured before issue 13 (its text): the 4x targe
 
 
 class Servers:
-    """W `flask --app wsgi serve --port 0` processes with the production settings, stopped on close()."""
+    """W `flask --app wsgi serve --port 0` processes with the production settings, stopped on close();
+    `app="bench.floor_app"`: the same app with the floor route."""
 
-    def __init__(self, count: int, database_url: str, files: Path):
+    def __init__(self, count: int, database_url: str, files: Path, app: str = "wsgi"):
         env = {**os.environ, "FLASK_CONFIG": "production", "SCHEDULER_ENABLED": "0", "DATABASE_URL": database_url,
                "ATTACHMENT_DIR": str(files)}
-        self.processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host",
+        self.processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", app, "serve", "--host",
                                             "127.0.0.1", "--port", "0"], cwd=ROOT, env=env, text=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                           for _ in range(count)]
@@ -95,15 +97,25 @@ def client(base: str, parties: dict, orders: int, start: threading.Barrier, late
                 expect(response, 200, action)
 
 
-def measure(bases: list[str], parties: dict, clients: int, orders: int) -> dict:
-    """One row: `clients` threads, `orders` orders each; actions/s from the first action to the last."""
+def floor_client(base: str, parties: dict, orders: int, start: threading.Barrier, latencies: list) -> None:
+    """As many floor requests as `client` sends actions (3 per order), as the buyer, after the barrier."""
+    import requests
+    with requests.Session() as http:
+        start.wait()
+        for _ in range(orders * len(STEPS)):
+            latencies.append(floor_request(http, base, parties["buyer"].headers))
+
+
+def measure(bases: list[str], parties: dict, clients: int, orders: int, work=client) -> dict:
+    """One row: `clients` threads running `work`, `orders` orders each; requests/s from the first timed
+    request to the last."""
     latencies: list[float] = []
     errors: list[BaseException] = []
     start = threading.Barrier(clients + 1)
 
     def run(i: int) -> None:
         try:
-            client(bases[i % len(bases)], parties, orders, start, latencies)
+            work(bases[i % len(bases)], parties, orders, start, latencies)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
             start.abort()
@@ -122,39 +134,53 @@ def measure(bases: list[str], parties: dict, clients: int, orders: int) -> dict:
     if errors:
         raise SystemExit(f"{len(errors)} client(s) failed; first: {errors[0]}")
     values = sorted(latencies)
-    return {"clients": clients, "actions": len(values), "rate": len(values) / wall,
+    return {"clients": clients, "requests": len(values), "rate": len(values) / wall,
             "p50": percentile(values, 50) * 1e3, "p99": percentile(values, 99) * 1e3}
 
 
 def print_row(workers: int, row: dict, baseline: float) -> None:
     """One table row; errors are 0 by construction (a failed request stops the bench)."""
-    print(f"| {workers} | {row['clients']} | {row['actions']} | {row['rate']:.1f} | {row['rate'] / baseline:.2f}x "
+    print(f"| {workers} | {row['clients']} | {row['requests']} | {row['rate']:.1f} | {row['rate'] / baseline:.2f}x "
           f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 |", flush=True)
 
 
-def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> list:
+def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> dict:
+    """The actions' table, then the floor's through the same kind of servers: {"actions"|"floor": (1x1, rows)}."""
     app = build_app(database_url, workdir)  # migrates and deploys bpmn/ once, for every server process
     parties = {role: Party(role) for role in ("buyer", "seller", "platform")}
     app.extensions["fulfilment"].database.engine.dispose()  # the servers' connections only, from here
-    rows = []
-    servers = Servers(1, database_url, workdir / "files")
+    tables = {}
+    for name, module, work in (("actions", "wsgi", client), ("floor", "bench.floor_app", floor_client)):
+        print(f"\n{name}: " + ("submit_requirement -> deliver -> accept" if work is client else
+                               f"POST {FLOOR_PATH} (bench/action_cost.py: authenticate, commit one row)"))
+        tables[name] = table(workdir, database_url, module, work, parties, workers, clients, orders)
+    return tables
+
+
+def table(workdir: Path, database_url: str, module: str, work, parties: dict, workers: list[int],
+          clients: list[int], orders: int) -> tuple[dict, list]:
+    """The 1x1 baseline row, then one row per server processes x clients."""
+    def serving(count: int) -> Servers:
+        return Servers(count, database_url, workdir / "files", module)
+
+    servers = serving(1)
     try:
-        baseline = measure(servers.bases, parties, 1, orders)
+        baseline = measure(servers.bases, parties, 1, orders, work)
     finally:
         servers.close()
-    print("| processes | clients | actions | actions/s | vs 1x1 | p50 ms | p99 ms | errors |")
+    print("| processes | clients | requests | requests/s | vs 1x1 | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|---|")
     print_row(1, baseline, baseline["rate"])
+    rows = []
     for count in workers:
-        servers = Servers(count, database_url, workdir / "files")
+        servers = serving(count)
         try:
             for n in clients:
-                row = measure(servers.bases, parties, n, orders)
-                print_row(count, row, baseline["rate"])
-                rows.append((count, row))
+                rows.append((count, measure(servers.bases, parties, n, orders, work)))
+                print_row(count, rows[-1][1], baseline["rate"])
         finally:
             servers.close()
-    return [baseline, rows]
+    return baseline, rows
 
 
 def main() -> None:
@@ -177,12 +203,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fulfil-bench-") as tmp:
         database = FreshDatabase(args.database_url, Path(tmp))
         try:
-            baseline, rows = run(database.url, Path(tmp), workers, clients, args.orders)
+            tables = run(database.url, Path(tmp), workers, clients, args.orders)
         finally:
             database.drop()
-    best = max(row["rate"] for _, row in rows)
+    (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
+    best, floor_best = (max(row["rate"] for _, row in found) for found in (rows, floor_rows))
     print(f"best: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run; "
           f"{best / BEFORE[1]:.2f}x the {BEFORE[1]} actions/s before issue 13 (target: 4x, {4 * BEFORE[1]})")
+    print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
+          f"for a request that commits one row; actions reach {best / floor_best:.2f} of it")
     at16 = [row for _, row in rows if row["clients"] == 16]
     if at16:
         p99s = ", ".join(f"{r['p99']:.1f}" for r in at16)
