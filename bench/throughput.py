@@ -29,11 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.action_cost import FLOOR_PATH, floor_request  # noqa: E402
+from bench.cpu import CpuMeter, round_trip  # noqa: E402
 from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
 
 STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
          ("deliver", "seller", {"note": "done"}, True),
          ("accept", "buyer", {}, False))
+CPU_COLUMNS = ("servers", "postgresql", "client")
 BEFORE = (40, 95)  # actions/s measured before issue 13 (its text): the 4x target is against these
 
 
@@ -106,9 +108,10 @@ def floor_client(base: str, parties: dict, orders: int, start: threading.Barrier
             latencies.append(floor_request(http, base, parties["buyer"].headers))
 
 
-def measure(bases: list[str], parties: dict, clients: int, orders: int, work=client) -> dict:
+def measure(servers: "Servers", parties: dict, clients: int, orders: int, work=client) -> dict:
     """One row: `clients` threads running `work`, `orders` orders each; requests/s from the first timed
-    request to the last."""
+    request to the last, and the machine's CPU per request over the same span (bench/cpu.py)."""
+    bases, meter = servers.bases, CpuMeter([p.pid for p in servers.processes])
     latencies: list[float] = []
     errors: list[BaseException] = []
     start = threading.Barrier(clients + 1)
@@ -127,21 +130,23 @@ def measure(bases: list[str], parties: dict, clients: int, orders: int, work=cli
         start.wait()
     except threading.BrokenBarrierError:
         pass
-    began = time.perf_counter()
+    began, cpu_before = time.perf_counter(), meter.sample()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - began
+    wall, cpu_after = time.perf_counter() - began, meter.sample()
     if errors:
         raise SystemExit(f"{len(errors)} client(s) failed; first: {errors[0]}")
     values = sorted(latencies)
     return {"clients": clients, "requests": len(values), "rate": len(values) / wall,
-            "p50": percentile(values, 50) * 1e3, "p99": percentile(values, 99) * 1e3}
+            "p50": percentile(values, 50) * 1e3, "p99": percentile(values, 99) * 1e3,
+            "cpu": CpuMeter.per_request(cpu_before, cpu_after, len(values))}
 
 
 def print_row(workers: int, row: dict, baseline: float) -> None:
     """One table row; errors are 0 by construction (a failed request stops the bench)."""
+    cpu = " | ".join(f"{row['cpu'][who]:.2f}" if row["cpu"] else "-" for who in CPU_COLUMNS)
     print(f"| {workers} | {row['clients']} | {row['requests']} | {row['rate']:.1f} | {row['rate'] / baseline:.2f}x "
-          f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 |", flush=True)
+          f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 | {cpu} |", flush=True)
 
 
 def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> dict:
@@ -165,22 +170,37 @@ def table(workdir: Path, database_url: str, module: str, work, parties: dict, wo
 
     servers = serving(1)
     try:
-        baseline = measure(servers.bases, parties, 1, orders, work)
+        baseline = measure(servers, parties, 1, orders, work)
     finally:
         servers.close()
-    print("| processes | clients | requests | requests/s | vs 1x1 | p50 ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| processes | clients | requests | requests/s | vs 1x1 | p50 ms | p99 ms | errors | "
+          "CPU ms per request: servers | PostgreSQL | client |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print_row(1, baseline, baseline["rate"])
     rows = []
     for count in workers:
         servers = serving(count)
         try:
             for n in clients:
-                rows.append((count, measure(servers.bases, parties, n, orders, work)))
+                rows.append((count, measure(servers, parties, n, orders, work)))
                 print_row(count, rows[-1][1], baseline["rate"])
         finally:
             servers.close()
     return baseline, rows
+
+
+def print_budget(rows: list, floor_rows: list, trip: dict | None) -> None:
+    """What 380 actions/s leaves per action of this machine's CPU, against what the best rows spent."""
+    budget = (os.cpu_count() or 1) * 1e3 / (4 * BEFORE[1])
+    for name, found in (("actions", rows), ("floor", floor_rows)):
+        best = max((row for _, row in found), key=lambda row: row["rate"])
+        if best["cpu"]:
+            spent = " + ".join(f"{best['cpu'][who]:.2f} {who}" for who in CPU_COLUMNS)
+            print(f"CPU per request, {name} at their best row: {spent} = {sum(best['cpu'].values()):.2f} ms")
+    print(f"CPU budget of {4 * BEFORE[1]} actions/s on {os.cpu_count()} CPUs: {budget:.2f} ms per action")
+    if trip:
+        print(f"one PostgreSQL round trip here (psycopg SELECT 1): {trip['wall']:.0f} µs wall, "
+              f"{trip['client']:.0f} µs client CPU, {trip['server']:.0f} µs backend CPU")
 
 
 def main() -> None:
@@ -204,6 +224,7 @@ def main() -> None:
         database = FreshDatabase(args.database_url, Path(tmp))
         try:
             tables = run(database.url, Path(tmp), workers, clients, args.orders)
+            trip = round_trip(database.url) if database.url.startswith("postgresql") else None
         finally:
             database.drop()
     (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
@@ -212,6 +233,7 @@ def main() -> None:
           f"{best / BEFORE[1]:.2f}x the {BEFORE[1]} actions/s before issue 13 (target: 4x, {4 * BEFORE[1]})")
     print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
           f"for a request that commits one row; actions reach {best / floor_best:.2f} of it")
+    print_budget(rows, floor_rows, trip)
     at16 = [row for _, row in rows if row["clients"] == 16]
     if at16:
         p99s = ", ".join(f"{r['p99']:.1f}" for r in at16)

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/actions.py, next to this file
+from cpu import CpuMeter  # noqa: E402 - bench/cpu.py
 from seed import _analyze as analyze  # noqa: E402 - bench/seed.py: VACUUM ANALYZE, as autovacuum would
 from sqlalchemy import func, insert, select  # noqa: E402
 
@@ -217,16 +218,16 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
     workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
                for n in range(processes)]
-    first = None
-    dues = {}
+    first, dues, cpu, meter = None, {}, None, CpuMeter([worker.pid for worker in workers])
     try:
         while time.monotonic() - started < 600:
             polled = time.monotonic()
             backlog, running = _running(last_backlog_id)
             pause = max(POLL, POLL_SHARE * (time.monotonic() - polled))
             if first is None and backlog < count:
-                first, dues = time.monotonic(), arrive()
+                first, dues, cpu_from, fired_after = time.monotonic(), arrive(), meter.sample(), backlog
             if running == 0:
+                cpu = CpuMeter.per_request(cpu_from, meter.sample(), fired_after + len(dues))
                 break
             time.sleep(pause)
     finally:
@@ -238,7 +239,7 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
     span = _completions_span(count)
     return {"processes": processes, "timers": count, "wall_s": time.monotonic() - started, "span_s": span,
             "per_s": (count - backlog) / span if span else float("nan"), "left_running": running,
-            "timer_fired": events, "fired_twice": twice, "arrivals": len(dues), "late_s": lateness(dues)}
+            "timer_fired": events, "fired_twice": twice, "arrivals": len(dues), "late_s": lateness(dues), "cpu": cpu}
 
 
 def run(url: str | None, processes: int, count: int, arrivals: int, window: float, workdir: Path) -> dict:
@@ -280,6 +281,13 @@ def _late(seconds: list) -> str:
     return f"{percentile(done, 50):.2f} / {done[-1]:.2f}"
 
 
+def _cpu(per_timer: dict | None) -> str:
+    """bench/cpu.py's groups: the scheduler processes (its "servers"), PostgreSQL, this process's polls."""
+    if not per_timer:
+        return "- | - | -"
+    return " | ".join(f"{per_timer[who]:.2f}" for who in ("servers", "postgresql", "client"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server)")
@@ -293,17 +301,19 @@ def main() -> None:
     counts = [int(p) for p in (args.processes or ("1,2" if args.database_url else "1")).split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left "
-          "| arrivals | arrivals late p50 / max s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| arrivals | arrivals late p50 / max s | CPU ms per timer: schedulers | PostgreSQL | bench |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for processes in counts:
         with tempfile.TemporaryDirectory() as workdir:
             r = run(args.database_url, processes, count, arrivals, window, Path(workdir))
         print(f"| {r['processes']} | {r['timers']} | {r['seed_s']:.1f} | {r['wall_s']:.1f} | {r['span_s']:.1f} | "
               f"{r['per_s']:.0f} | {r['timer_fired']} | {r['fired_twice']} | {r['left_running']} | "
-              f"{r['arrivals']} | {_late(r['late_s'])} |", flush=True)
+              f"{r['arrivals']} | {_late(r['late_s'])} | {_cpu(r['cpu'])} |", flush=True)
         if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count + r["arrivals"]:
             raise SystemExit(f"not exactly once: {r}")
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}; CPU from the first completion to the last poll, over "
+          f"the timers fired in it (arrivals included): 1,000 timers/s on {os.cpu_count()} CPUs leave "
+          f"{(os.cpu_count() or 1) * 1e3 / 1000:.2f} ms per timer")
 
 
 if __name__ == "__main__":
