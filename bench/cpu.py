@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 PROC = Path("/proc")
+GROUPS = ("servers", "postgresql", "client")
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -27,25 +28,31 @@ def postgres_seconds() -> float:
 
 
 class CpuMeter:
-    """sample() = cumulative CPU seconds {"servers", "postgresql", "client"}; per_request() the difference
-    of two samples in ms per request."""
+    """sample() = cumulative CPU seconds {"servers", "postgresql", "client"} ("postgresql" only when the run
+    uses it); per_request() the difference of two samples in ms per request."""
 
-    def __init__(self, server_pids: list[int]):
-        self.server_pids = server_pids
+    def __init__(self, server_pids: list[int], postgres: bool):
+        self.server_pids, self.postgres = server_pids, postgres
         self.available = PROC.is_dir()
 
     def sample(self) -> dict | None:
         if not self.available:
             return None
         own = os.times()
-        return {"servers": sum(found[1] for found in filter(None, map(_cpu_of, self.server_pids))),
-                "postgresql": postgres_seconds(), "client": own.user + own.system}
+        found = {"servers": sum(found[1] for found in filter(None, map(_cpu_of, self.server_pids))),
+                 "client": own.user + own.system}
+        return {**found, "postgresql": postgres_seconds()} if self.postgres else found
 
     @staticmethod
     def per_request(before: dict | None, after: dict | None, requests: int) -> dict | None:
         if before is None or after is None:
             return None
         return {who: (after[who] - before[who]) * 1e3 / requests for who in before}
+
+
+def cells(per_request: dict | None) -> str:
+    """The groups' figures as table cells, `-` for a group not measured."""
+    return " | ".join(f"{per_request[who]:.2f}" if who in (per_request or {}) else "-" for who in GROUPS)
 
 
 def round_trip(url: str, count: int = 2000) -> dict | None:

@@ -29,13 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.action_cost import FLOOR_PATH, floor_request  # noqa: E402
-from bench.cpu import CpuMeter, round_trip  # noqa: E402
+from bench.cpu import GROUPS, CpuMeter, cells, round_trip  # noqa: E402
 from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
 
 STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
          ("deliver", "seller", {"note": "done"}, True),
          ("accept", "buyer", {}, False))
-CPU_COLUMNS = ("servers", "postgresql", "client")
 BEFORE = (40, 95)  # actions/s measured before issue 13 (its text): the 4x target is against these
 
 
@@ -51,6 +50,7 @@ class Servers:
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                           for _ in range(count)]
         self.bases = [self._address(p) for p in self.processes]
+        self.postgres = database_url.startswith("postgresql")
 
     @staticmethod
     def _address(process) -> str:
@@ -111,7 +111,7 @@ def floor_client(base: str, parties: dict, orders: int, start: threading.Barrier
 def measure(servers: "Servers", parties: dict, clients: int, orders: int, work=client) -> dict:
     """One row: `clients` threads running `work`, `orders` orders each; requests/s from the first timed
     request to the last, and the machine's CPU per request over the same span (bench/cpu.py)."""
-    bases, meter = servers.bases, CpuMeter([p.pid for p in servers.processes])
+    bases, meter = servers.bases, CpuMeter([p.pid for p in servers.processes], servers.postgres)
     latencies: list[float] = []
     errors: list[BaseException] = []
     start = threading.Barrier(clients + 1)
@@ -144,9 +144,8 @@ def measure(servers: "Servers", parties: dict, clients: int, orders: int, work=c
 
 def print_row(workers: int, row: dict, baseline: float) -> None:
     """One table row; errors are 0 by construction (a failed request stops the bench)."""
-    cpu = " | ".join(f"{row['cpu'][who]:.2f}" if row["cpu"] else "-" for who in CPU_COLUMNS)
     print(f"| {workers} | {row['clients']} | {row['requests']} | {row['rate']:.1f} | {row['rate'] / baseline:.2f}x "
-          f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 | {cpu} |", flush=True)
+          f"| {row['p50']:.1f} | {row['p99']:.1f} | 0 | {cells(row['cpu'])} |", flush=True)
 
 
 def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> dict:
@@ -195,7 +194,7 @@ def print_budget(rows: list, floor_rows: list, trip: dict | None) -> None:
     for name, found in (("actions", rows), ("floor", floor_rows)):
         best = max((row for _, row in found), key=lambda row: row["rate"])
         if best["cpu"]:
-            spent = " + ".join(f"{best['cpu'][who]:.2f} {who}" for who in CPU_COLUMNS)
+            spent = " + ".join(f"{best['cpu'][who]:.2f} {who}" for who in GROUPS if who in best["cpu"])
             print(f"CPU per request, {name} at their best row: {spent} = {sum(best['cpu'].values()):.2f} ms")
     print(f"CPU budget of {4 * BEFORE[1]} actions/s on {os.cpu_count()} CPUs: {budget:.2f} ms per action")
     if trip:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/actions.py, next to this file
-from cpu import CpuMeter  # noqa: E402 - bench/cpu.py
+from cpu import CpuMeter, cells  # noqa: E402 - bench/cpu.py: the schedulers are its "servers"
 from seed import _analyze as analyze  # noqa: E402 - bench/seed.py: VACUUM ANALYZE, as autovacuum would
 from sqlalchemy import func, insert, select  # noqa: E402
 
@@ -218,7 +218,7 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
     workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
                for n in range(processes)]
-    first, dues, cpu, meter = None, {}, None, CpuMeter([worker.pid for worker in workers])
+    first, dues, cpu, meter = None, {}, None, CpuMeter([worker.pid for worker in workers], url.startswith("postgresql"))
     try:
         while time.monotonic() - started < 600:
             polled = time.monotonic()
@@ -281,13 +281,6 @@ def _late(seconds: list) -> str:
     return f"{percentile(done, 50):.2f} / {done[-1]:.2f}"
 
 
-def _cpu(per_timer: dict | None) -> str:
-    """bench/cpu.py's groups: the scheduler processes (its "servers"), PostgreSQL, this process's polls."""
-    if not per_timer:
-        return "- | - | -"
-    return " | ".join(f"{per_timer[who]:.2f}" for who in ("servers", "postgresql", "client"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="postgresql://... (a fresh database is created on that server)")
@@ -308,7 +301,7 @@ def main() -> None:
             r = run(args.database_url, processes, count, arrivals, window, Path(workdir))
         print(f"| {r['processes']} | {r['timers']} | {r['seed_s']:.1f} | {r['wall_s']:.1f} | {r['span_s']:.1f} | "
               f"{r['per_s']:.0f} | {r['timer_fired']} | {r['fired_twice']} | {r['left_running']} | "
-              f"{r['arrivals']} | {_late(r['late_s'])} | {_cpu(r['cpu'])} |", flush=True)
+              f"{r['arrivals']} | {_late(r['late_s'])} | {cells(r['cpu'])} |", flush=True)
         if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count + r["arrivals"]:
             raise SystemExit(f"not exactly once: {r}")
     print(f"load average after: {os.getloadavg()[0]:.2f}; CPU from the first completion to the last poll, over "
