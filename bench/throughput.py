@@ -11,6 +11,12 @@ would spread them) first place their own orders, then drive each through submit_
 accept. Only the actions are timed: actions/s is all clients' actions over the wall time from the first
 action to the last. Every request must succeed (the bench fails otherwise); clients never share an order.
 
+Then the same rows for the floor (bench/floor_app.py: the production app plus bench/action_cost.py's
+`POST /bench/floor`), as many requests per client as actions: the most this machine serves of a request
+that authenticates and commits one row. Every row prints the machine's CPU per request by who spent it
+(bench/cpu.py: the server processes, PostgreSQL, this process's clients); the end, the best rows' CPU
+against what 380 actions/s leave per action, and one PostgreSQL round trip.
+
 Baseline, in the same run: the first row (1 process, 1 client), the serial rate; every row prints its
 ratio to it. Issue 13's target is 4x the 40-95 actions/s measured before it (2 or 4 gunicorn workers, 1-16
 clients, same machine), with p99 under 100 ms at 16 clients. See bench/README.md.
