@@ -27,12 +27,21 @@ def postgres_seconds() -> float:
     return sum(seconds for name, seconds in filter(None, found) if name == "postgres")
 
 
+def uses_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+def budget_ms(per_second: float) -> float:
+    """The machine's CPU per unit of work that `per_second` units a second leave, in ms."""
+    return (os.cpu_count() or 1) * 1e3 / per_second
+
+
 class CpuMeter:
     """sample() = cumulative CPU seconds {"servers", "postgresql", "client"} ("postgresql" only when the run
     uses it); per_request() the difference of two samples in ms per request."""
 
-    def __init__(self, server_pids: list[int], postgres: bool):
-        self.server_pids, self.postgres = server_pids, postgres
+    def __init__(self, server_pids: list[int], database_url: str):
+        self.server_pids, self.postgres = server_pids, uses_postgres(database_url)
         self.available = PROC.is_dir()
 
     def sample(self) -> dict | None:
@@ -57,7 +66,10 @@ def cells(per_request: dict | None) -> str:
 
 def round_trip(url: str, count: int = 2000) -> dict | None:
     """One round trip to PostgreSQL here (`SELECT 1` on an open connection, psycopg, no SQLAlchemy): wall,
-    client CPU and its backend's CPU, in µs. The least any statement costs on this machine."""
+    client CPU and its backend's CPU, in µs. The least any statement costs on this machine. None for
+    SQLite."""
+    if not uses_postgres(url):
+        return None
     import psycopg
     with psycopg.connect(url, autocommit=True) as conn:
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]

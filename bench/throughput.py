@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.action_cost import FLOOR_PATH, floor_request  # noqa: E402
-from bench.cpu import GROUPS, CpuMeter, cells, round_trip  # noqa: E402
+from bench.cpu import GROUPS, CpuMeter, budget_ms, cells, round_trip  # noqa: E402
 from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
 
 STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
@@ -56,7 +56,7 @@ class Servers:
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                           for _ in range(count)]
         self.bases = [self._address(p) for p in self.processes]
-        self.postgres = database_url.startswith("postgresql")
+        self.database_url = database_url
 
     @staticmethod
     def _address(process) -> str:
@@ -117,7 +117,7 @@ def floor_client(base: str, parties: dict, orders: int, start: threading.Barrier
 def measure(servers: "Servers", parties: dict, clients: int, orders: int, work=client) -> dict:
     """One row: `clients` threads running `work`, `orders` orders each; requests/s from the first timed
     request to the last, and the machine's CPU per request over the same span (bench/cpu.py)."""
-    bases, meter = servers.bases, CpuMeter([p.pid for p in servers.processes], servers.postgres)
+    bases, meter = servers.bases, CpuMeter([p.pid for p in servers.processes], servers.database_url)
     latencies: list[float] = []
     errors: list[BaseException] = []
     start = threading.Barrier(clients + 1)
@@ -196,7 +196,7 @@ def table(workdir: Path, database_url: str, module: str, work, parties: dict, wo
 
 def print_budget(rows: list, floor_rows: list, trip: dict | None) -> None:
     """What 380 actions/s leaves per action of this machine's CPU, against what the best rows spent."""
-    budget = (os.cpu_count() or 1) * 1e3 / (4 * BEFORE[1])
+    budget = budget_ms(4 * BEFORE[1])
     for name, found in (("actions", rows), ("floor", floor_rows)):
         best = max((row for _, row in found), key=lambda row: row["rate"])
         if best["cpu"]:
@@ -229,7 +229,7 @@ def main() -> None:
         database = FreshDatabase(args.database_url, Path(tmp))
         try:
             tables = run(database.url, Path(tmp), workers, clients, args.orders)
-            trip = round_trip(database.url) if database.url.startswith("postgresql") else None
+            trip = round_trip(database.url)
         finally:
             database.drop()
     (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/actions.py, next to this file
-from cpu import CpuMeter, cells  # noqa: E402 - bench/cpu.py: the schedulers are its "servers"
+from cpu import CpuMeter, budget_ms, cells  # noqa: E402 - bench/cpu.py: the schedulers are its "servers"
 from seed import _analyze as analyze  # noqa: E402 - bench/seed.py: VACUUM ANALYZE, as autovacuum would
 from sqlalchemy import func, insert, select  # noqa: E402
 
@@ -218,7 +218,8 @@ def drain(url: str, processes: int, count: int, last_backlog_id: int, logs: Path
     workers = [subprocess.Popen([str(flask), "--app", "wsgi", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{n}.err", "w"))
                for n in range(processes)]
-    first, dues, cpu, meter = None, {}, None, CpuMeter([worker.pid for worker in workers], url.startswith("postgresql"))
+    first, dues, cpu = None, {}, None
+    meter = CpuMeter([worker.pid for worker in workers], url)
     try:
         while time.monotonic() - started < 600:
             polled = time.monotonic()
@@ -306,7 +307,7 @@ def main() -> None:
             raise SystemExit(f"not exactly once: {r}")
     print(f"load average after: {os.getloadavg()[0]:.2f}; CPU from the first completion to the last poll, over "
           f"the timers fired in it (arrivals included): 1,000 timers/s on {os.cpu_count()} CPUs leave "
-          f"{(os.cpu_count() or 1) * 1e3 / 1000:.2f} ms per timer")
+          f"{budget_ms(1000):.2f} ms per timer")
 
 
 if __name__ == "__main__":
