@@ -17,9 +17,11 @@ that authenticates and commits one row. Every row prints the machine's CPU per r
 (bench/cpu.py: the server processes, PostgreSQL, this process's clients); the end, the best rows' CPU
 against what 380 actions/s leave per action, and one PostgreSQL round trip.
 
-Baseline, in the same run: the first row (1 process, 1 client), the serial rate; every row prints its
-ratio to it. Issue 13's target is 4x the 40-95 actions/s measured before it (2 or 4 gunicorn workers, 1-16
-clients, same machine), with p99 under 100 ms at 16 clients. See bench/README.md.
+Baselines, in the same run: the first row (1 process, 1 client), the serial rate, to which every row prints
+its ratio; and the actions' table of the code before issue 13 (bench/before.py: a worktree of BEFORE_REF,
+its own fresh database; --before REF or none). Issue 13's target is 4x that code's actions/s on the same
+machine (its text gave 40-95/s, measured on the machine of its day), with p99 under 100 ms at 16 clients.
+See bench/README.md.
 """
 import argparse
 import os
@@ -37,22 +39,29 @@ sys.path.insert(0, str(ROOT))
 from bench.action_cost import FLOOR_PATH, floor_request  # noqa: E402
 from bench.cpu import GROUPS, CpuMeter, budget_ms, cells, round_trip  # noqa: E402
 from bench.actions import FreshDatabase, Party, build_app, expect, order_body, percentile  # noqa: E402
+from bench.before import BEFORE_REF, Checkout  # noqa: E402
 
 STEPS = (("submit_requirement", "buyer", {"description": "Migrate 2 TB"}, True),
          ("deliver", "seller", {"note": "done"}, True),
          ("accept", "buyer", {}, False))
-BEFORE = (40, 95)  # actions/s measured before issue 13 (its text): the 4x target is against these
+BEFORE = (40, 95)  # actions/s in issue 13's text, on the machine of its day; the run measures its own (--before)
+TODAY = Checkout(ROOT, "today")
+ROLES = ("buyer", "seller", "platform")
+
+
+def server_env(database_url: str, files: Path) -> dict:
+    return {**os.environ, "FLASK_CONFIG": "production", "SCHEDULER_ENABLED": "0", "DATABASE_URL": database_url,
+            "ATTACHMENT_DIR": str(files)}
 
 
 class Servers:
     """W `flask --app wsgi serve --port 0` processes with the production settings, stopped on close();
     `app="bench.floor_app"`: the same app with the floor route."""
 
-    def __init__(self, count: int, database_url: str, files: Path, app: str = "wsgi"):
-        env = {**os.environ, "FLASK_CONFIG": "production", "SCHEDULER_ENABLED": "0", "DATABASE_URL": database_url,
-               "ATTACHMENT_DIR": str(files)}
+    def __init__(self, count: int, database_url: str, files: Path, app: str = "wsgi", checkout: Checkout = TODAY):
+        env = checkout.env(server_env(database_url, files))
         self.processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", app, "serve", "--host",
-                                            "127.0.0.1", "--port", "0"], cwd=ROOT, env=env, text=True,
+                                            "127.0.0.1", "--port", "0"], cwd=checkout.root, env=env, text=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                           for _ in range(count)]
         self.bases = [self._address(p) for p in self.processes]
@@ -157,7 +166,7 @@ def print_row(workers: int, row: dict, baseline: float) -> None:
 def run(database_url: str, workdir: Path, workers: list[int], clients: list[int], orders: int) -> dict:
     """The actions' table, then the floor's through the same kind of servers: {"actions"|"floor": (1x1, rows)}."""
     app = build_app(database_url, workdir)  # migrates and deploys bpmn/ once, for every server process
-    parties = {role: Party(role) for role in ("buyer", "seller", "platform")}
+    parties = {role: Party(role) for role in ROLES}
     app.extensions["fulfilment"].database.engine.dispose()  # the servers' connections only, from here
     tables = {}
     for name, module, work in (("actions", "wsgi", client), ("floor", "bench.floor_app", floor_client)):
@@ -167,11 +176,29 @@ def run(database_url: str, workdir: Path, workers: list[int], clients: list[int]
     return tables
 
 
+def run_before(ref: str, base_url: str | None, workdir: Path, workers: list[int], clients: list[int],
+               orders: int) -> tuple | None:
+    """The actions' table of the code at `ref` (bench/before.py), on a fresh database its own CLI migrates;
+    None when this clone cannot check it out."""
+    checkout = Checkout.of(ref, workdir)
+    if checkout is None:
+        return None
+    (workdir / "before").mkdir()
+    database = FreshDatabase(base_url, workdir / "before")
+    try:
+        parties = checkout.prepare(server_env(database.url, workdir / "before-files"), ROLES)
+        print(f"\nactions of {checkout.label}: the same clients and rows, its own fresh database")
+        return table(workdir, database.url, "wsgi", client, parties, workers, clients, orders, checkout)
+    finally:
+        database.drop()
+        checkout.close()
+
+
 def table(workdir: Path, database_url: str, module: str, work, parties: dict, workers: list[int],
-          clients: list[int], orders: int) -> tuple[dict, list]:
+          clients: list[int], orders: int, checkout: Checkout = TODAY) -> tuple[dict, list]:
     """The 1x1 baseline row, then one row per server processes x clients."""
     def serving(count: int) -> Servers:
-        return Servers(count, database_url, workdir / "files", module)
+        return Servers(count, database_url, workdir / "files", module, checkout)
 
     servers = serving(1)
     try:
@@ -194,18 +221,43 @@ def table(workdir: Path, database_url: str, module: str, work, parties: dict, wo
     return baseline, rows
 
 
-def print_budget(rows: list, floor_rows: list, trip: dict | None) -> None:
-    """What 380 actions/s leaves per action of this machine's CPU, against what the best rows spent."""
-    budget = budget_ms(4 * BEFORE[1])
+def print_budget(rows: list, floor_rows: list, target: float, trip: dict | None) -> None:
+    """What `target` actions/s leaves per action of this machine's CPU, against what the best rows spent."""
     for name, found in (("actions", rows), ("floor", floor_rows)):
-        best = max((row for _, row in found), key=lambda row: row["rate"])
+        best = best_row(found)
         if best["cpu"]:
             spent = " + ".join(f"{best['cpu'][who]:.2f} {who}" for who in GROUPS if who in best["cpu"])
             print(f"CPU per request, {name} at their best row: {spent} = {sum(best['cpu'].values()):.2f} ms")
-    print(f"CPU budget of {4 * BEFORE[1]} actions/s on {os.cpu_count()} CPUs: {budget:.2f} ms per action")
+    print(f"CPU budget of {target:.0f} actions/s on {os.cpu_count()} CPUs: {budget_ms(target):.2f} ms per action")
     if trip:
         print(f"one PostgreSQL round trip here (psycopg SELECT 1): {trip['wall']:.0f} µs wall, "
               f"{trip['client']:.0f} µs client CPU, {trip['server']:.0f} µs backend CPU")
+
+
+def best_row(rows: list) -> dict:
+    return max((row for _, row in rows), key=lambda row: row["rate"])
+
+
+def p99_at_16(rows: list) -> str:
+    return ", ".join(f"{row['p99']:.1f}" for _, row in rows if row["clients"] == 16) or "-"
+
+
+def summarize(tables: dict, before: tuple | None, trip: dict | None) -> None:
+    """Today's best row against the before code's best of this run (else the issue's 95/s), floor, budget."""
+    (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
+    best, floor_best = best_row(rows)["rate"], best_row(floor_rows)["rate"]
+    print(f"\nbest: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run")
+    if before is not None:
+        then = best_row(before[1])["rate"]
+        print(f"before issue 13 ({BEFORE_REF}), this run: best {then:.1f} actions/s; today {best / then:.2f}x "
+              f"(target: 4x, {4 * then:.0f}); p99 at 16 clients {p99_at_16(before[1])} ms before")
+    target = 4 * (best_row(before[1])["rate"] if before is not None else BEFORE[1])
+    print(f"against issue 13's {BEFORE[1]} actions/s (its machine, its day): {best / BEFORE[1]:.2f}x")
+    print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
+          f"for a request that commits one row; actions reach {best / floor_best:.2f} of it")
+    print_budget(rows, floor_rows, target, trip)
+    print(f"p99 at 16 clients: {p99_at_16(rows)} ms (target < 100 ms)")
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -216,6 +268,8 @@ def main() -> None:
     parser.add_argument("--workers", default="2,4", help="server processes per table part (default 2,4)")
     parser.add_argument("--clients", default="1,4,8,16", help="client threads per row (default 1,4,8,16)")
     parser.add_argument("--quick", action="store_true", help="2 processes, 4 orders per client (under a minute)")
+    parser.add_argument("--before", default=BEFORE_REF, help=f"the commit whose actions' table this run measures "
+                                                             f"too (default {BEFORE_REF}, before issue 13; none: skip)")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
     clients = [int(c) for c in args.clients.split(",")]
@@ -232,19 +286,9 @@ def main() -> None:
             trip = round_trip(database.url)
         finally:
             database.drop()
-    (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
-    best, floor_best = (max(row["rate"] for _, row in found) for found in (rows, floor_rows))
-    print(f"best: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run; "
-          f"{best / BEFORE[1]:.2f}x the {BEFORE[1]} actions/s before issue 13 (target: 4x, {4 * BEFORE[1]})")
-    print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
-          f"for a request that commits one row; actions reach {best / floor_best:.2f} of it")
-    print_budget(rows, floor_rows, trip)
-    at16 = [row for _, row in rows if row["clients"] == 16]
-    if at16:
-        p99s = ", ".join(f"{r['p99']:.1f}" for r in at16)
-        print(f"p99 at 16 clients: {p99s} ms (target < 100 ms)")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-
+        before = None if args.before == "none" else run_before(args.before, args.database_url, Path(tmp), workers,
+                                                                clients, args.orders)
+    summarize(tables, before, trip)
 
 if __name__ == "__main__":
     main()
