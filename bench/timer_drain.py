@@ -13,7 +13,8 @@ the acceptance, each copy's chain hashed anew), inserted in batches. Then P real
 instances. It prints timers/s from the first completion to the last (the orders' `completed_at`, written by
 the workers), the wall time including process start,
 and checks exactly once: N completed instances and N `timer_fired` history events, none twice.
-The 1-process row is the baseline of the same run.
+The 1-process row is the baseline of the same run. After each run, SpiffWorkflow's own CPU per timer on the
+template's state, without the database (bench/timer_engine.py): the share of the budget no persistence change frees.
 
 Arrivals: once the first timer of the backlog fired, the bench adds K more copies whose timers fall due
 over the next W seconds, while the backlog drains (--arrivals K, --arrival-window W), and prints how late
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from actions import FreshDatabase, build_app, percentile  # noqa: E402 - bench/actions.py, next to this file
 from cpu import CpuMeter, budget_ms, cells  # noqa: E402 - bench/cpu.py: the schedulers are its "servers"
 from seed import _analyze as analyze  # noqa: E402 - bench/seed.py: VACUUM ANALYZE, as autovacuum would
+from timer_engine import engine_ms_per_timer  # noqa: E402 - bench/timer_engine.py: SpiffWorkflow's share
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app.actors import Actor  # noqa: E402
@@ -259,7 +261,8 @@ def run(url: str | None, processes: int, count: int, arrivals: int, window: floa
             return add_arrivals(template, dues, count)
 
         result = drain(database.url, processes, count, _last_instance_id(), logs, arrive)
-        return {**result, "seed_s": seeded, "database": database.label}
+        engine = engine_ms_per_timer(template, min(count, 2000))  # after the drain: its CPU is not in the table
+        return {**result, "seed_s": seeded, "database": database.label, "engine_ms": engine}
     finally:
         database.drop()
 
@@ -297,6 +300,7 @@ def main() -> None:
     print("| processes | timers | seed s | wall s (with start) | first→last s | timers/s | fired | twice | left "
           "| arrivals | arrivals late p50 / max s | CPU ms per timer: schedulers | PostgreSQL | bench |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    engine = []
     for processes in counts:
         with tempfile.TemporaryDirectory() as workdir:
             r = run(args.database_url, processes, count, arrivals, window, Path(workdir))
@@ -305,9 +309,12 @@ def main() -> None:
               f"{r['arrivals']} | {_late(r['late_s'])} | {cells(r['cpu'])} |", flush=True)
         if r["left_running"] or r["fired_twice"] or r["timer_fired"] != count + r["arrivals"]:
             raise SystemExit(f"not exactly once: {r}")
+        engine.append(r["engine_ms"])
     print(f"load average after: {os.getloadavg()[0]:.2f}; CPU from the first completion to the last poll, over "
           f"the timers fired in it (arrivals included): 1,000 timers/s on {os.cpu_count()} CPUs leave "
           f"{budget_ms(1000):.2f} ms per timer")
+    print(f"SpiffWorkflow alone (bench/timer_engine.py: JSON, load, fire, dump; no database), after each run: "
+          f"{', '.join(f'{ms:.2f}' for ms in engine)} ms CPU per timer")
 
 
 if __name__ == "__main__":
