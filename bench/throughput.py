@@ -15,7 +15,7 @@ Then the same rows for the floor (bench/floor_app.py: the production app plus be
 `POST /bench/floor`), as many requests per client as actions: the most this machine serves of a request
 that authenticates and commits one row. Every row prints the machine's CPU per request by who spent it
 (bench/cpu.py: the server processes, PostgreSQL, this process's clients); the end, the best rows' CPU
-against what 380 actions/s leave per action, and one PostgreSQL round trip.
+against what 4x the before code's best row (below) leaves per action, and one PostgreSQL round trip.
 
 Baselines, in the same run: the first row (1 process, 1 client), the serial rate, to which every row prints
 its ratio; and the actions' table of the code before issue 13 (bench/before.py: a worktree of BEFORE_REF,
@@ -247,15 +247,14 @@ def summarize(tables: dict, before: tuple | None, trip: dict | None) -> None:
     (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
     best, floor_best = best_row(rows)["rate"], best_row(floor_rows)["rate"]
     print(f"\nbest: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run")
+    then = best_row(before[1])["rate"] if before is not None else BEFORE[1]
     if before is not None:
-        then = best_row(before[1])["rate"]
         print(f"before issue 13 ({BEFORE_REF}), this run: best {then:.1f} actions/s; today {best / then:.2f}x "
               f"(target: 4x, {4 * then:.0f}); p99 at 16 clients {p99_at_16(before[1])} ms before")
-    target = 4 * (best_row(before[1])["rate"] if before is not None else BEFORE[1])
     print(f"against issue 13's {BEFORE[1]} actions/s (its machine, its day): {best / BEFORE[1]:.2f}x")
     print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
           f"for a request that commits one row; actions reach {best / floor_best:.2f} of it")
-    print_budget(rows, floor_rows, target, trip)
+    print_budget(rows, floor_rows, 4 * then, trip)
     print(f"p99 at 16 clients: {p99_at_16(rows)} ms (target < 100 ms)")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
@@ -289,6 +288,7 @@ def main() -> None:
         before = None if args.before == "none" else run_before(args.before, args.database_url, Path(tmp), workers,
                                                                 clients, args.orders)
     summarize(tables, before, trip)
+
 
 if __name__ == "__main__":
     main()
