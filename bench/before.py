@@ -37,7 +37,7 @@ class Checkout:
         if done.returncode != 0:
             print(f"before: {ref} cannot be checked out here ({done.stderr.strip()[:200]}): no before table")
             return None
-        return cls(path, f"{ref} (before issue 13)", worktree=True)
+        return cls(path, ref, worktree=True)
 
     def env(self, base: dict) -> dict:
         return {**base, "PYTHONPATH": str(self.root)}

@@ -187,7 +187,7 @@ def run_before(ref: str, base_url: str | None, workdir: Path, workers: list[int]
     database = FreshDatabase(base_url, workdir / "before")
     try:
         parties = checkout.prepare(server_env(database.url, workdir / "before-files"), ROLES)
-        print(f"\nactions of {checkout.label}: the same clients and rows, its own fresh database")
+        print(f"\nactions of {checkout.label} (--before): the same clients and rows, its own fresh database")
         return table(workdir, database.url, "wsgi", client, parties, workers, clients, orders, checkout)
     finally:
         database.drop()
@@ -242,14 +242,14 @@ def p99_at_16(rows: list) -> str:
     return ", ".join(f"{row['p99']:.1f}" for _, row in rows if row["clients"] == 16) or "-"
 
 
-def summarize(tables: dict, before: tuple | None, trip: dict | None) -> None:
+def summarize(tables: dict, before: tuple | None, ref: str, trip: dict | None) -> None:
     """Today's best row against the before code's best of this run (else the issue's 95/s), floor, budget."""
     (baseline, rows), (_, floor_rows) = tables["actions"], tables["floor"]
     best, floor_best = best_row(rows)["rate"], best_row(floor_rows)["rate"]
     print(f"\nbest: {best:.1f} actions/s = {best / baseline['rate']:.2f}x the 1x1 row in this run")
     then = best_row(before[1])["rate"] if before is not None else BEFORE[1]
     if before is not None:
-        print(f"before issue 13 ({BEFORE_REF}), this run: best {then:.1f} actions/s; today {best / then:.2f}x "
+        print(f"before ({ref}), this run: best {then:.1f} actions/s; today {best / then:.2f}x "
               f"(target: 4x, {4 * then:.0f}); p99 at 16 clients {p99_at_16(before[1])} ms before")
     print(f"against issue 13's {BEFORE[1]} actions/s (its machine, its day): {best / BEFORE[1]:.2f}x")
     print(f"floor best: {floor_best:.1f} requests/s through the same servers and clients: the machine's ceiling "
@@ -287,7 +287,7 @@ def main() -> None:
             database.drop()
         before = None if args.before == "none" else run_before(args.before, args.database_url, Path(tmp), workers,
                                                                 clients, args.orders)
-    summarize(tables, before, trip)
+    summarize(tables, before, args.before, trip)
 
 
 if __name__ == "__main__":
